@@ -1,0 +1,145 @@
+#include "flashsaleserver.h"
+
+#include "modules.h"
+#include "http/httpserverpool.h"
+#include "http/router.h"
+#include "servermodule.h"
+#include "storage/database.h"
+#include "storage/dbexecutor.h"
+#include "storage/migrator.h"
+#include "telemetry/logger.h"
+#include "telemetry/metrics.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QJsonObject>
+
+FlashSaleServer::FlashSaleServer(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_metrics(std::make_unique<Metrics>())
+    , m_http(std::make_unique<HttpContext>())
+{
+}
+
+FlashSaleServer::~FlashSaleServer()
+{
+    stop();
+}
+
+QUrl FlashSaleServer::baseUrl() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    const QHostAddress a = m_config.http.bind;
+    const bool any = a == QHostAddress::Any || a == QHostAddress::AnyIPv4 || a == QHostAddress::AnyIPv6;
+    url.setHost(any ? QStringLiteral("127.0.0.1") : a.toString());
+    url.setPort(m_port);
+    return url;
+}
+
+bool FlashSaleServer::start(QString *error)
+{
+    const DatabaseUrl url = DatabaseUrl::parse(m_config.effectiveDatabaseUrl());
+    if (!url.isValid()) {
+        *error = url.error;
+        return false;
+    }
+    if (url.kind == DatabaseUrl::Kind::Sqlite) {
+        const QFileInfo file(url.path);
+        if (!QDir().mkpath(file.absolutePath())) {
+            *error = QStringLiteral("cannot create folder %1").arg(file.absolutePath());
+            return false;
+        }
+    }
+    QDir().mkpath(m_config.dataDir);
+    m_database = std::make_unique<Database>(url);
+    Migrator migrator(*m_database);
+    if (!migrator.migrate(error)) {
+        *error = QStringLiteral("database %1: %2").arg(url.redacted(), *error);
+        return false;
+    }
+    Log::info(QStringLiteral("database.ready"), {{QStringLiteral("database"), url.redacted()},
+                                                 {QStringLiteral("migrationsApplied"), migrator.appliedCount()}});
+    m_executor = std::make_unique<DbExecutor>(*m_database, m_config.database.poolSize);
+
+    m_modules = createModules(*this);
+    for (const auto &module : m_modules) {
+        if (!module->load(error)) {
+            *error = module->name() + QStringLiteral(": ") + *error;
+            return false;
+        }
+    }
+
+    m_http->metrics = m_metrics.get();
+    m_http->maxBodyBytes = m_config.http.maxBodyBytes;
+    registerCoreRoutes();
+    for (const auto &module : m_modules)
+        module->registerRoutes(m_http->router);
+    for (const auto &module : m_modules) {
+        if (auto *auth = dynamic_cast<const Authenticator *>(module.get()))
+            m_http->authenticator = auth;
+    }
+    m_http->prepare();
+
+    m_pool = std::make_unique<HttpServerPool>(*m_http);
+    m_port = m_pool->start(m_config.http.bind, m_config.http.port, m_config.effectiveThreads(), error);
+    if (!m_port)
+        return false;
+    for (const auto &module : m_modules)
+        module->started();
+    m_ready = true;
+    Log::info(QStringLiteral("server.started"), {{QStringLiteral("url"), baseUrl().toString()},
+                                                 {QStringLiteral("httpThreads"), m_pool->threadCount()},
+                                                 {QStringLiteral("version"), QStringLiteral(FLASHSALE_VERSION)}});
+    Q_EMIT started(baseUrl());
+    return true;
+}
+
+void FlashSaleServer::stop()
+{
+    if (!m_pool && m_modules.empty())
+        return;
+    m_ready = false;
+    for (const auto &module : m_modules)
+        module->stopping();
+    if (m_pool) {
+        m_pool->stop();
+        m_pool.reset();
+    }
+    if (m_executor)
+        m_executor->drain();
+    m_modules.clear();
+    m_executor.reset();
+    Log::info(QStringLiteral("server.stopped"));
+}
+
+void FlashSaleServer::registerCoreRoutes()
+{
+    Router &r = m_http->router;
+    r.add("GET", QStringLiteral("/health/live"), Access::Anyone, [](const HttpRequest &, const Responder &reply) {
+        reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("live")}})
+                       .withHeader("Cache-Control", "no-store"));
+    });
+    r.add("GET", QStringLiteral("/health/ready"), Access::Anyone, [this](const HttpRequest &, const Responder &reply) {
+        if (!m_ready) {
+            reply.send(Problem::unavailable(QStringLiteral("The server is starting or stopping.")));
+            return;
+        }
+        // Readiness includes the database: ask one of its threads.
+        m_executor->post([this, reply] {
+            QString why;
+            if (m_database->probe(&why)) {
+                reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ready")},
+                                                          {QStringLiteral("database"), QStringLiteral("up")}})
+                               .withHeader("Cache-Control", "no-store"));
+            } else {
+                reply.send(Problem::unavailable(QStringLiteral("database unreachable: ") + why));
+            }
+        });
+    });
+    r.add("GET", QStringLiteral("/metrics"), Access::Anyone, [this](const HttpRequest &, const Responder &reply) {
+        reply.send(HttpResponse::text(m_metrics->renderPrometheus(), "text/plain; version=0.0.4; charset=utf-8")
+                       .withHeader("Cache-Control", "no-store"));
+    });
+}

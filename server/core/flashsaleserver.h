@@ -1,0 +1,66 @@
+#pragma once
+
+#include "config/serverconfig.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+class Database;
+class DbExecutor;
+class HttpServerPool;
+class Metrics;
+struct HttpContext;
+class ServerModule;
+
+// The whole sale server in one object: storage, the domain modules, and the HTTP
+// threads. The console embeds one; headless mode runs one alone. Lives in the main
+// thread; start() and stop() are called there.
+class FlashSaleServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit FlashSaleServer(ServerConfig config, QObject *parent = nullptr);
+    ~FlashSaleServer() override;
+
+    // Migrates the database, seeds the demo on first start if asked, loads state into
+    // memory and starts listening. Returns false with a message on any failure.
+    bool start(QString *error);
+    void stop();
+
+    quint16 port() const { return m_port; }
+    QUrl baseUrl() const;
+    const ServerConfig &config() const { return m_config; }
+    Database &database() const { return *m_database; }
+    DbExecutor &dbExecutor() const { return *m_executor; }
+    Metrics &metrics() const { return *m_metrics; }
+    bool isReady() const { return m_ready; }
+
+    template<typename T>
+    T *module() const
+    {
+        for (const auto &m : m_modules) {
+            if (auto *t = dynamic_cast<T *>(m.get()))
+                return t;
+        }
+        return nullptr;
+    }
+
+Q_SIGNALS:
+    void started(const QUrl &baseUrl);
+
+private:
+    void registerCoreRoutes();
+
+    ServerConfig m_config;
+    std::unique_ptr<Database> m_database;
+    std::unique_ptr<DbExecutor> m_executor;
+    std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<HttpContext> m_http;
+    std::vector<std::unique_ptr<ServerModule>> m_modules;
+    std::unique_ptr<HttpServerPool> m_pool;
+    quint16 m_port = 0;
+    std::atomic_bool m_ready{false};
+};

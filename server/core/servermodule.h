@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QString>
+
+class Router;
+
+// A domain module of the server (accounts, catalog, sales...). The server creates the
+// modules, lets each load its state, then collects their routes before listening.
+class ServerModule
+{
+public:
+    virtual ~ServerModule() = default;
+    virtual QString name() const = 0;
+    // Reads what the module keeps in memory; runs once, on the main thread, before
+    // serving. Returns false with `error` set if the server must not start.
+    virtual bool load(QString *error) { Q_UNUSED(error) return true; }
+    virtual void registerRoutes(Router &router) = 0;
+    // Called on the main thread once listening; modules start their timers here.
+    virtual void started() {}
+    // Called before the HTTP threads stop; modules finish or persist in-flight work.
+    virtual void stopping() {}
+};

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+// An answer ready to be written: status, headers and body. Errors are RFC 9457
+// problem details (application/problem+json).
+struct HttpResponse
+{
+    int status = 200;
+    QByteArray contentType = "application/json";
+    QByteArray body;
+    QList<QPair<QByteArray, QByteArray>> headers;
+
+    static HttpResponse json(const QJsonObject &object, int status = 200);
+    static HttpResponse json(const QJsonArray &array, int status = 200);
+    static HttpResponse text(const QByteArray &text, const QByteArray &contentType, int status = 200);
+    static HttpResponse empty(int status);
+    // `type` is a short slug such as "sold-out"; it becomes /problems/sold-out.
+    static HttpResponse problem(int status, const QString &type, const QString &title,
+                                const QString &detail = {}, const QJsonObject &extra = {});
+
+    HttpResponse &withHeader(const QByteArray &name, const QByteArray &value);
+    QByteArray headerValue(const QByteArray &name) const;
+};
+
+// Common problems, so every module says them the same way.
+namespace Problem {
+HttpResponse badRequest(const QString &detail, const QJsonObject &extra = {});
+HttpResponse validation(const QJsonObject &fieldErrors); // 422 with {errors: {field: message}}
+HttpResponse notFound(const QString &detail = {});
+HttpResponse unauthorized(const QString &detail);
+HttpResponse forbidden(const QString &detail);
+HttpResponse conflict(const QString &type, const QString &title, const QString &detail);
+HttpResponse unavailable(const QString &detail);
+HttpResponse tooManyRequests(const QString &detail, int retryAfterSeconds);
+} // namespace Problem

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "httpresponse.h"
+
+#include <QByteArray>
+#include <QPointer>
+
+#include <atomic>
+#include <memory>
+
+class HttpWorker;
+class LatencyHistogram;
+class QHttpServerRequest;
+class QTcpSocket;
+
+// One request waiting for its answer. Lives until the answer is written (or the client
+// has gone); the socket and the QtHttpServer request belong to the worker's thread.
+struct Exchange
+{
+    QPointer<QTcpSocket> socket;
+    const QHttpServerRequest *request = nullptr;
+    QPointer<HttpWorker> worker;
+    std::atomic_bool answered{false};
+    std::atomic<void *> routeStats{nullptr}; // Metrics::Route of the matched route
+    QByteArray method;
+    QString path;
+    QByteArray requestId;
+    QByteArray traceparent;
+    qint64 receivedAtNs = 0;
+    ~Exchange();
+};
+
+// The way a handler answers. Cheap to copy; callable from any thread; the first answer
+// wins and is written on the thread that owns the connection, after which the
+// connection reads its next request. The HTTP thread is never blocked while waiting.
+class Responder
+{
+public:
+    explicit Responder(std::shared_ptr<Exchange> exchange) : m_exchange(std::move(exchange)) {}
+    void send(HttpResponse response) const;
+    bool isAnswered() const { return m_exchange->answered.load(); }
+    const QByteArray &requestId() const { return m_exchange->requestId; }
+    Exchange &exchange() const { return *m_exchange; }
+
+private:
+    std::shared_ptr<Exchange> m_exchange;
+};

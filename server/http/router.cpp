@@ -1,0 +1,102 @@
+#include "router.h"
+
+#include "telemetry/logger.h"
+#include "telemetry/metrics.h"
+
+#include <exception>
+
+void Router::add(const QByteArray &method, const QString &pattern, Access access, RouteHandler handler)
+{
+    Route r;
+    r.method = method;
+    r.pattern = pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    r.name = QString::fromLatin1(method) + QLatin1Char(' ') + pattern;
+    r.access = access;
+    r.handler = std::move(handler);
+    m_routes.append(std::move(r));
+}
+
+Router::Match Router::match(const QByteArray &method, const QStringList &segments) const
+{
+    Match m;
+    for (const Route &r : m_routes) {
+        if (r.pattern.size() != segments.size())
+            continue;
+        QHash<QString, QString> params;
+        bool ok = true;
+        for (int i = 0; i < segments.size() && ok; ++i) {
+            const QString &p = r.pattern.at(i);
+            if (p.startsWith(QLatin1Char('{')) && p.endsWith(QLatin1Char('}')))
+                params.insert(p.mid(1, p.size() - 2), segments.at(i));
+            else
+                ok = p == segments.at(i);
+        }
+        if (!ok)
+            continue;
+        if (r.method == method || (method == "HEAD" && r.method == "GET")) {
+            m.route = &r;
+            m.params = std::move(params);
+            return m;
+        }
+        if (!m.allowedMethods.contains(r.method))
+            m.allowedMethods.append(r.method);
+    }
+    return m;
+}
+
+void HttpContext::prepare()
+{
+    for (Router::Route &r : router.routes())
+        r.stats = metrics->route(r.name);
+    unmatchedStats = metrics->route(QStringLiteral("unmatched"));
+}
+
+void HttpContext::dispatch(HttpRequest &request, const Responder &responder) const
+{
+    responder.exchange().routeStats.store(unmatchedStats);
+    if (request.body.size() > maxBodyBytes) {
+        responder.send(HttpResponse::problem(413, QStringLiteral("payload-too-large"), QStringLiteral("Payload too large"),
+                                             QStringLiteral("The body may hold at most %1 bytes.").arg(maxBodyBytes)));
+        return;
+    }
+    const Router::Match m = router.match(request.method, request.segments);
+    if (!m.route) {
+        if (!m.allowedMethods.isEmpty()) {
+            responder.send(HttpResponse::problem(405, QStringLiteral("method-not-allowed"), QStringLiteral("Method not allowed"),
+                                                 QStringLiteral("%1 is not allowed on %2").arg(QString::fromLatin1(request.method), request.path))
+                               .withHeader("Allow", m.allowedMethods.join(", ")));
+        } else {
+            responder.send(Problem::notFound(QStringLiteral("No resource at %1").arg(request.path)));
+        }
+        return;
+    }
+    responder.exchange().routeStats.store(m.route->stats);
+    request.params = m.params;
+    if (m.route->access != Access::Anyone) {
+        const QByteArray authorization = request.header("authorization");
+        if (!authorization.startsWith("Bearer ") || authorization.size() <= 7) {
+            responder.send(Problem::unauthorized(QStringLiteral("Send Authorization: Bearer <access token>.")));
+            return;
+        }
+        Principal principal;
+        QString reason;
+        if (!authenticator || !authenticator->verify(authorization.mid(7).trimmed(), &principal, &reason)) {
+            responder.send(Problem::unauthorized(reason));
+            return;
+        }
+        if (m.route->access == Access::Admin && !principal.isAdmin()) {
+            responder.send(Problem::forbidden(QStringLiteral("This needs the admin role.")));
+            return;
+        }
+        request.principal = principal;
+    }
+    try {
+        m.route->handler(request, responder);
+    } catch (const std::exception &e) {
+        Log::error(QStringLiteral("handler.exception"), {{QStringLiteral("route"), m.route->name},
+                                                         {QStringLiteral("what"), QString::fromUtf8(e.what())},
+                                                         {QStringLiteral("requestId"), QString::fromLatin1(request.requestId)}});
+        responder.send(HttpResponse::problem(500, QStringLiteral("internal"), QStringLiteral("Internal error"),
+                                             QStringLiteral("The request failed; it is logged as %1.").arg(QString::fromLatin1(request.requestId))));
+    }
+}

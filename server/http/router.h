@@ -1,0 +1,62 @@
+#pragma once
+
+#include "httprequest.h"
+#include "responder.h"
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+
+class Metrics;
+
+enum class Access { Anyone, User, Admin };
+
+using RouteHandler = std::function<void(const HttpRequest &request, const Responder &responder)>;
+
+// The table of routes. Filled before the server starts, then only read, from every
+// HTTP thread at once. Patterns are literal segments and {name} captures.
+class Router
+{
+public:
+    struct Route
+    {
+        QByteArray method;
+        QStringList pattern;
+        QString name; // "POST /sales/{id}/purchase", the metrics label
+        Access access = Access::Anyone;
+        RouteHandler handler;
+        void *stats = nullptr; // Metrics::Route, set by HttpContext::prepare
+    };
+    struct Match
+    {
+        const Route *route = nullptr;
+        QHash<QString, QString> params;
+        QList<QByteArray> allowedMethods; // path matched, method did not
+    };
+
+    void add(const QByteArray &method, const QString &pattern, Access access, RouteHandler handler);
+    Match match(const QByteArray &method, const QStringList &segments) const;
+    const QList<Route> &routes() const { return m_routes; }
+    QList<Route> &routes() { return m_routes; }
+
+private:
+    QList<Route> m_routes;
+};
+
+// Everything an HTTP thread needs to turn a parsed request into a handler call:
+// routing, the body cap, authentication, metrics and logging.
+struct HttpContext
+{
+    Router router;
+    Metrics *metrics = nullptr;
+    const Authenticator *authenticator = nullptr;
+    qint64 maxBodyBytes = 65536;
+    void *unmatchedStats = nullptr;
+
+    // Creates the per-route metrics; call once after the last route is added.
+    void prepare();
+
+    // Runs on the HTTP thread; answers the errors it finds itself.
+    void dispatch(HttpRequest &request, const Responder &responder) const;
+};

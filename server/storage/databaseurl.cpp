@@ -1,0 +1,49 @@
+#include "databaseurl.h"
+
+#include <QUrl>
+
+DatabaseUrl DatabaseUrl::parse(const QString &text)
+{
+    DatabaseUrl u;
+    if (text.startsWith(QLatin1String("sqlite:"))) {
+        u.path = text.mid(7);
+        if (u.path.isEmpty()) {
+            u.error = QStringLiteral("sqlite: needs a file path, e.g. sqlite:data/flashsale.db");
+            return u;
+        }
+        u.kind = Kind::Sqlite;
+        return u;
+    }
+    if (text.startsWith(QLatin1String("postgresql://")) || text.startsWith(QLatin1String("postgres://"))) {
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty()) {
+            u.error = QStringLiteral("not a valid postgresql:// URL");
+            return u;
+        }
+        u.kind = Kind::Postgresql;
+        u.host = url.host();
+        u.port = url.port(5432);
+        u.user = url.userName();
+        u.password = url.password();
+        u.name = url.path().mid(1);
+        if (u.name.isEmpty())
+            u.name = QStringLiteral("flashsale");
+        return u;
+    }
+    u.error = QStringLiteral("database must be sqlite:PATH or postgresql://user:password@host:port/db");
+    return u;
+}
+
+QString DatabaseUrl::driverName() const
+{
+    return kind == Kind::Postgresql ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE");
+}
+
+QString DatabaseUrl::redacted() const
+{
+    if (kind == Kind::Sqlite)
+        return QStringLiteral("sqlite:") + path;
+    if (kind == Kind::Postgresql)
+        return QStringLiteral("postgresql://%1@%2:%3/%4").arg(user, host).arg(port).arg(name);
+    return QStringLiteral("(invalid)");
+}

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+
+// A real PostgreSQL for one test: initdb in a temporary folder, postgres on a free
+// loopback port, one database `flashsale` owned by user `flashsale`. Stopped and
+// removed by the destructor. As root, the server runs as the `postgres` system user.
+class PostgresFixture
+{
+public:
+    PostgresFixture();
+    ~PostgresFixture();
+
+    bool start(QString *error);
+    void stop();
+    QString url() const; // postgresql://flashsale:flashsale@127.0.0.1:PORT/flashsale
+    quint16 port() const { return m_port; }
+    // Runs SQL through psql and returns its unaligned output.
+    QString psql(const QString &sql, QString *error = nullptr) const;
+
+    static quint16 freePort();
+
+private:
+    QStringList asServerUser(const QString &program, const QStringList &args) const;
+    QString m_bin;
+    QTemporaryDir m_dir;
+    QProcess m_server;
+    quint16 m_port = 0;
+    bool m_root = false;
+};
