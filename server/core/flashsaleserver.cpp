@@ -101,12 +101,13 @@ void FlashSaleServer::stop()
     if (!m_pool && m_modules.empty())
         return;
     m_ready = false;
-    for (const auto &module : m_modules)
-        module->stopping();
+    // No new requests first; then the modules finish what was accepted.
     if (m_pool) {
         m_pool->stop();
         m_pool.reset();
     }
+    for (const auto &module : m_modules)
+        module->stopping();
     if (m_executor)
         m_executor->drain();
     m_modules.clear();

@@ -1,10 +1,18 @@
 #include "modules.h"
 
+#include "accounts/accountsmodule.h"
+#include "catalog/catalogmodule.h"
+#include "inventory/inventorymodule.h"
+#include "sales/salesmodule.h"
 #include "servermodule.h"
 
 std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server)
 {
-    Q_UNUSED(server)
     std::vector<std::unique_ptr<ServerModule>> modules;
+    // Order matters: a module may use the ones before it.
+    modules.push_back(std::make_unique<AccountsModule>(server));
+    modules.push_back(std::make_unique<InventoryModule>(server));
+    modules.push_back(std::make_unique<CatalogModule>(server));
+    modules.push_back(std::make_unique<SalesModule>(server));
     return modules;
 }

@@ -17,6 +17,6 @@ public:
     virtual void registerRoutes(Router &router) = 0;
     // Called on the main thread once listening; modules start their timers here.
     virtual void started() {}
-    // Called before the HTTP threads stop; modules finish or persist in-flight work.
+    // Called after the HTTP threads stopped; modules finish or persist in-flight work.
     virtual void stopping() {}
 };

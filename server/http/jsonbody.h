@@ -28,6 +28,7 @@ public:
 
     void addError(const QString &field, const QString &message);
     bool hasErrors() const { return !m_errors.isEmpty(); }
+    const QJsonObject &errors() const { return m_errors; }
     HttpResponse problem() const;
     const QJsonObject &object() const { return m_object; }
 

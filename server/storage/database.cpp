@@ -103,3 +103,15 @@ QSqlQuery execOrThrow(const QSqlDatabase &db, const QString &sql, const QVariant
         throw DatabaseError{QStringLiteral("query failed: %1 (%2)").arg(q.lastError().text(), sql)};
     return q;
 }
+
+qint64 Database::insertReturningId(const QSqlDatabase &db, const QString &sql, const QVariantList &bind,
+                                   const QString &idColumn) const
+{
+    if (isPostgres()) {
+        QSqlQuery q = execOrThrow(db, sql + QStringLiteral(" RETURNING ") + idColumn, bind);
+        if (!q.next())
+            throw DatabaseError{QStringLiteral("insert returned no id: ") + sql};
+        return q.value(0).toLongLong();
+    }
+    return execOrThrow(db, sql, bind).lastInsertId().toLongLong();
+}

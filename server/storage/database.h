@@ -26,6 +26,10 @@ public:
     QSqlDatabase connection() const;
     // Opens a connection once to check that the database is reachable.
     bool probe(QString *error) const;
+    // Runs an INSERT and returns the generated key of `idColumn` (RETURNING on
+    // PostgreSQL, lastInsertId on SQLite). Throws DatabaseError.
+    qint64 insertReturningId(const QSqlDatabase &db, const QString &sql, const QVariantList &bind,
+                             const QString &idColumn) const;
 
 private:
     DatabaseUrl m_url;

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "core/servermodule.h"
+#include "product.h"
+
+#include <QMap>
+#include <QReadWriteLock>
+
+#include <optional>
+
+class FlashSaleServer;
+class MasterStock;
+struct HttpRequest;
+class JsonBody;
+class Responder;
+
+// Products: read from memory (GET /products, /products/{id}, with ETag and long cache
+// headers), written by admins (POST /products, PUT /products/{id}) through the database.
+class CatalogModule : public ServerModule
+{
+public:
+    explicit CatalogModule(FlashSaleServer &server);
+    QString name() const override { return QStringLiteral("catalog"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+
+    std::optional<Product> product(qint64 id) const;
+    QList<Product> products() const;
+
+private:
+    void put(const Product &product);
+    void createProduct(const HttpRequest &request, const Responder &reply);
+    void updateProduct(const HttpRequest &request, const Responder &reply);
+    QJsonObject productJson(const Product &product) const;
+
+    FlashSaleServer &m_server;
+    MasterStock &m_stock;
+    mutable QReadWriteLock m_lock;
+    QMap<qint64, Product> m_products;
+};

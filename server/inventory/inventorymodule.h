@@ -1,0 +1,22 @@
+#pragma once
+
+#include "core/servermodule.h"
+#include "masterstock.h"
+
+class FlashSaleServer;
+
+// Master stock: loaded from the `inventory` table, served by GET /stock/{id}.
+class InventoryModule : public ServerModule
+{
+public:
+    explicit InventoryModule(FlashSaleServer &server) : m_server(server) {}
+    QString name() const override { return QStringLiteral("inventory"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+
+    MasterStock &masterStock() { return m_stock; }
+
+private:
+    FlashSaleServer &m_server;
+    MasterStock m_stock;
+};

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+class Database;
+class LatencyHistogram;
+class Metrics;
+
+struct ReservationRecord
+{
+    QString orderId;
+    qint64 saleId = 0;
+    qint64 userId = 0;
+    int quantity = 0;
+    QByteArray idempotencyKey;
+    qint64 createdAtMs = 0;
+    qint64 expiresAtMs = 0;
+};
+
+// Durable before acknowledged. Reservations are appended here from any HTTP thread;
+// one writer thread commits everything that arrived while the previous commit was
+// running in a single transaction (group commit), then calls each entry's callback
+// with whether it is now durable. Nobody waits on a lock for the disk: the HTTP thread
+// returns at once and answers from the callback.
+class ReservationJournal
+{
+public:
+    using Done = std::function<void(bool durable)>;
+
+    ReservationJournal(const Database &database, Metrics &metrics, int maxBatch);
+    ~ReservationJournal();
+
+    void start();
+    // Commits what is queued, then stops the writer.
+    void stop();
+
+    void append(ReservationRecord record, Done done);
+    // Calls `done` once everything appended before it is committed (for replays).
+    void barrier(Done done);
+
+    quint64 commits() const { return m_commits.load(); }
+    quint64 appended() const { return m_appended.load(); }
+
+private:
+    struct Entry
+    {
+        bool isBarrier = false;
+        ReservationRecord record;
+        Done done;
+    };
+    void run();
+    bool commit(const std::vector<Entry> &batch, QString *error);
+
+    const Database &m_db;
+    const int m_maxBatch;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Entry> m_queue;
+    bool m_stopping = false;
+    std::thread m_thread;
+    std::atomic<quint64> m_commits{0};
+    std::atomic<quint64> m_appended{0};
+    std::atomic<qint64> *m_commitCounter = nullptr;
+    std::atomic<qint64> *m_failedCounter = nullptr;
+    LatencyHistogram *m_commitLatency = nullptr;
+    std::atomic<qint64> m_lastBatch{0};
+};

@@ -1,0 +1,103 @@
+#include "salestock.h"
+
+SaleStock::SaleStock(qint64 quantity, int perUserLimit)
+    : m_quantity(quantity)
+    , m_perUserLimit(perUserLimit)
+    , m_remaining(quantity)
+{
+}
+
+QByteArray SaleStock::keyOf(qint64 userId, const QByteArray &key)
+{
+    return QByteArray::number(userId) + ':' + key;
+}
+
+int SaleStock::heldBy(qint64 userId) const
+{
+    const Stripe &s = stripe(userId);
+    QMutexLocker lock(&s.mutex);
+    return s.unitsByUser.value(userId);
+}
+
+SaleStock::Result SaleStock::tryReserve(qint64 userId, const QByteArray &idempotencyKey, int quantity,
+                                        const QString &newOrderId, bool open, qint64 nowMs, qint64 rateLimitMs)
+{
+    Result r;
+    Stripe &s = stripe(userId);
+    const QByteArray key = keyOf(userId, idempotencyKey);
+    QMutexLocker lock(&s.mutex);
+    const auto known = s.byKey.constFind(key);
+    if (known != s.byKey.constEnd()) {
+        r.outcome = Outcome::Replayed;
+        r.orderId = known->orderId;
+        r.quantity = known->quantity;
+        return r;
+    }
+    if (!open) {
+        r.outcome = Outcome::Closed;
+        return r;
+    }
+    if (rateLimitMs > 0) {
+        const auto last = s.lastAttemptMs.constFind(userId);
+        if (last != s.lastAttemptMs.constEnd() && nowMs - *last < rateLimitMs) {
+            r.outcome = Outcome::RateLimited;
+            r.retryAfterMs = rateLimitMs - (nowMs - *last);
+            return r;
+        }
+        s.lastAttemptMs.insert(userId, nowMs);
+    }
+    const int held = s.unitsByUser.value(userId);
+    if (held + quantity > m_perUserLimit) {
+        r.outcome = Outcome::LimitReached;
+        r.heldByUser = held;
+        return r;
+    }
+    qint64 left = m_remaining.load(std::memory_order_acquire);
+    do {
+        if (left < quantity) {
+            r.outcome = left == 0 ? Outcome::SoldOut : Outcome::NotEnoughStock;
+            return r;
+        }
+    } while (!m_remaining.compare_exchange_weak(left, left - quantity, std::memory_order_acq_rel));
+    s.unitsByUser.insert(userId, held + quantity);
+    s.byKey.insert(key, Entry{newOrderId, quantity, true});
+    r.outcome = Outcome::Reserved;
+    r.orderId = newOrderId;
+    r.quantity = quantity;
+    return r;
+}
+
+bool SaleStock::knows(qint64 userId, const QByteArray &idempotencyKey) const
+{
+    const Stripe &s = stripe(userId);
+    QMutexLocker lock(&s.mutex);
+    return s.byKey.contains(keyOf(userId, idempotencyKey));
+}
+
+bool SaleStock::release(qint64 userId, const QByteArray &idempotencyKey, bool forgetKey)
+{
+    Stripe &s = stripe(userId);
+    const QByteArray key = keyOf(userId, idempotencyKey);
+    QMutexLocker lock(&s.mutex);
+    auto it = s.byKey.find(key);
+    if (it == s.byKey.end() || !it->holdsUnits)
+        return false;
+    it->holdsUnits = false;
+    const int quantity = it->quantity;
+    s.unitsByUser[userId] -= quantity;
+    if (forgetKey)
+        s.byKey.erase(it);
+    m_remaining.fetch_add(quantity, std::memory_order_acq_rel);
+    return true;
+}
+
+void SaleStock::restore(qint64 userId, const QByteArray &idempotencyKey, const QString &orderId, int quantity, bool holdsUnits)
+{
+    Stripe &s = stripe(userId);
+    QMutexLocker lock(&s.mutex);
+    s.byKey.insert(keyOf(userId, idempotencyKey), Entry{orderId, quantity, holdsUnits});
+    if (holdsUnits) {
+        s.unitsByUser[userId] += quantity;
+        m_remaining.fetch_sub(quantity, std::memory_order_acq_rel);
+    }
+}

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
+#include <array>
+#include <atomic>
+
+// The hot state of one sale's stock, shared by every HTTP thread: the units left, what
+// each shopper holds, and the answers already given per idempotency key.
+//
+// One reservation is one atomic step: the shopper's stripe is locked (so the same
+// shopper cannot race himself), the idempotency key and the per-user limit are checked,
+// then the units are taken from `remaining` with a compare-and-swap (so shoppers on
+// other stripes never wait for each other). `remaining` never goes below zero, and a
+// shopper's units never exceed the limit: overselling is impossible by construction.
+class SaleStock
+{
+public:
+    enum class Outcome { Reserved, Replayed, Closed, SoldOut, NotEnoughStock, LimitReached, RateLimited };
+    struct Result
+    {
+        Outcome outcome = Outcome::SoldOut;
+        QString orderId;        // Reserved or Replayed
+        int quantity = 0;       // of the replayed reservation
+        qint64 retryAfterMs = 0; // RateLimited
+        int heldByUser = 0;     // LimitReached
+    };
+
+    SaleStock(qint64 quantity, int perUserLimit);
+
+    // `newOrderId` is used when units are reserved. A known key replays its first answer
+    // even when the sale is no longer `open`. rateLimitMs 0 disables the limit.
+    Result tryReserve(qint64 userId, const QByteArray &idempotencyKey, int quantity, const QString &newOrderId,
+                      bool open, qint64 nowMs, qint64 rateLimitMs);
+    // True while the key holds a reservation (committed or about to be).
+    bool knows(qint64 userId, const QByteArray &idempotencyKey) const;
+    // Undo a reservation that could not be made durable, or return units of a failed or
+    // expired one. Returns false if that order is unknown or already released.
+    bool release(qint64 userId, const QByteArray &idempotencyKey, bool forgetKey);
+    // Rebuilds state from the journal at start.
+    void restore(qint64 userId, const QByteArray &idempotencyKey, const QString &orderId, int quantity, bool holdsUnits);
+
+    qint64 remaining() const { return m_remaining.load(std::memory_order_acquire); }
+    qint64 quantity() const { return m_quantity; }
+    int perUserLimit() const { return m_perUserLimit; }
+    int heldBy(qint64 userId) const;
+
+private:
+    struct Entry
+    {
+        QString orderId;
+        int quantity = 0;
+        bool holdsUnits = true;
+    };
+    struct Stripe
+    {
+        mutable QMutex mutex;
+        QHash<qint64, int> unitsByUser;
+        QHash<qint64, qint64> lastAttemptMs;
+        QHash<QByteArray, Entry> byKey; // "userId:key"
+    };
+    static constexpr size_t stripeCount = 64;
+    Stripe &stripe(qint64 userId) { return m_stripes[size_t(quint64(userId) % stripeCount)]; }
+    const Stripe &stripe(qint64 userId) const { return m_stripes[size_t(quint64(userId) % stripeCount)]; }
+    static QByteArray keyOf(qint64 userId, const QByteArray &key);
+
+    const qint64 m_quantity;
+    const int m_perUserLimit;
+    std::atomic<qint64> m_remaining;
+    std::array<Stripe, stripeCount> m_stripes;
+};

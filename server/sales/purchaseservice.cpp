@@ -1,0 +1,209 @@
+#include "purchaseservice.h"
+
+#include "core/flashsaleserver.h"
+#include "core/timeutil.h"
+#include "http/jsonbody.h"
+#include "http/router.h"
+#include "inventory/reservationjournal.h"
+#include "saleregistry.h"
+#include "storage/database.h"
+#include "telemetry/logger.h"
+#include "telemetry/metrics.h"
+
+#include <QUuid>
+
+struct PurchaseService::Counters
+{
+    std::atomic<qint64> *accepted = nullptr;
+    std::atomic<qint64> *replayed = nullptr;
+    std::atomic<qint64> *soldOut = nullptr;
+    std::atomic<qint64> *limit = nullptr;
+    std::atomic<qint64> *rateLimited = nullptr;
+    std::atomic<qint64> *closed = nullptr;
+    std::atomic<qint64> *notDurable = nullptr;
+};
+
+namespace {
+
+bool isValidIdempotencyKey(const QByteArray &key)
+{
+    if (key.isEmpty() || key.size() > 128)
+        return false;
+    for (char c : key) {
+        if (c < 0x21 || c > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+QJsonObject acceptedBody(const QString &orderId, qint64 saleId, int quantity)
+{
+    return {{QStringLiteral("orderId"), orderId},
+            {QStringLiteral("status"), QStringLiteral("Pending")},
+            {QStringLiteral("saleId"), saleId},
+            {QStringLiteral("quantity"), quantity}};
+}
+
+} // namespace
+
+PurchaseService::PurchaseService(FlashSaleServer &server, SaleRegistry &registry)
+    : m_server(server)
+    , m_registry(registry)
+    , m_journal(std::make_unique<ReservationJournal>(server.database(), server.metrics(),
+                                                     server.config().purchase.groupCommitMaxBatch))
+    , m_counters(std::make_unique<Counters>())
+{
+    Metrics &m = server.metrics();
+    const QString name = QStringLiteral("flashsale_purchases_total");
+    const QString help = QStringLiteral("Purchase attempts by outcome.");
+    m_counters->accepted = m.counter(name, help, QStringLiteral("outcome=\"accepted\""));
+    m_counters->replayed = m.counter(name, help, QStringLiteral("outcome=\"replayed\""));
+    m_counters->soldOut = m.counter(name, help, QStringLiteral("outcome=\"sold_out\""));
+    m_counters->limit = m.counter(name, help, QStringLiteral("outcome=\"limit_reached\""));
+    m_counters->rateLimited = m.counter(name, help, QStringLiteral("outcome=\"rate_limited\""));
+    m_counters->closed = m.counter(name, help, QStringLiteral("outcome=\"closed\""));
+    m_counters->notDurable = m.counter(name, help, QStringLiteral("outcome=\"not_durable\""));
+}
+
+PurchaseService::~PurchaseService()
+{
+    stop();
+}
+
+bool PurchaseService::restore(QString *error)
+{
+    try {
+        QSqlQuery q = execOrThrow(m_server.database().connection(), QStringLiteral(
+            "SELECT sale_id, user_id, idempotency_key, reservation_id, quantity, units_released FROM reservations"));
+        qint64 restored = 0;
+        while (q.next()) {
+            const auto sale = m_registry.find(q.value(0).toLongLong());
+            if (!sale)
+                continue;
+            sale->stock().restore(q.value(1).toLongLong(), q.value(2).toString().toLatin1(), q.value(3).toString(),
+                                  q.value(4).toInt(), q.value(5).toInt() == 0);
+            ++restored;
+        }
+        Log::info(QStringLiteral("journal.restored"), {{QStringLiteral("reservations"), restored}});
+    } catch (const DatabaseError &e) {
+        *error = e.message;
+        return false;
+    }
+    return true;
+}
+
+void PurchaseService::start()
+{
+    m_journal->start();
+}
+
+void PurchaseService::stop()
+{
+    m_journal->stop();
+}
+
+void PurchaseService::registerRoutes(Router &router)
+{
+    router.add("POST", QStringLiteral("/sales/{id}/purchase"), Access::User,
+               [this](const HttpRequest &request, const Responder &reply) { purchase(request, reply); });
+}
+
+void PurchaseService::purchase(const HttpRequest &request, const Responder &reply)
+{
+    bool ok = false;
+    const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
+    if (!ok || !sale) {
+        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
+        return;
+    }
+    const QByteArray key = request.header("idempotency-key");
+    if (!isValidIdempotencyKey(key)) {
+        reply.send(HttpResponse::problem(400, QStringLiteral("idempotency-key"), QStringLiteral("Idempotency-Key required"),
+                                         QStringLiteral("Send an Idempotency-Key header of 1 to 128 visible ASCII characters; "
+                                                        "retries with the same key get the same answer.")));
+        return;
+    }
+    HttpResponse problem;
+    auto body = JsonBody::parse(request, &problem);
+    if (!body) {
+        reply.send(problem);
+        return;
+    }
+    const int limit = sale->terms().perUserLimit;
+    const int quantity = int(body->requiredInteger(QStringLiteral("quantity"), 1, limit));
+    if (body->hasErrors()) {
+        reply.send(HttpResponse::problem(400, QStringLiteral("bad-quantity"), QStringLiteral("Bad quantity"),
+                                         QStringLiteral("quantity must be a whole number from 1 to %1.").arg(limit),
+                                         {{QStringLiteral("errors"), body->errors()}}));
+        return;
+    }
+
+    const qint64 userId = request.principal->userId;
+    const qint64 now = nowMs();
+    const auto &cfg = m_server.config().purchase;
+    const QString newOrderId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const SaleStock::Result r = sale->stock().tryReserve(userId, key, quantity, newOrderId, sale->isOpenAt(now), now,
+                                                         qint64(cfg.rateLimitSeconds * 1000.0));
+    const qint64 saleId = sale->id();
+    switch (r.outcome) {
+    case SaleStock::Outcome::Reserved: {
+        ReservationRecord record{r.orderId, saleId, userId, quantity, key, now, now + qint64(cfg.reservationTtlSeconds) * 1000};
+        m_journal->append(std::move(record), [this, sale, userId, key, r, saleId, reply](bool durable) {
+            if (durable) {
+                m_counters->accepted->fetch_add(1, std::memory_order_relaxed);
+                reply.send(HttpResponse::json(acceptedBody(r.orderId, saleId, r.quantity), 202)
+                               .withHeader("Location", "/orders/" + r.orderId.toLatin1()));
+                return;
+            }
+            // Not durable: the units go back and the key is forgotten, so a retry starts afresh.
+            sale->stock().release(userId, key, true);
+            m_counters->notDurable->fetch_add(1, std::memory_order_relaxed);
+            reply.send(Problem::unavailable(QStringLiteral("The purchase could not be recorded; nothing was reserved. Retry with the same Idempotency-Key.")));
+        });
+        return;
+    }
+    case SaleStock::Outcome::Replayed:
+        // The first attempt may still be in the batch being committed: answer after it.
+        m_journal->barrier([this, sale, userId, key, r, saleId, reply](bool) {
+            if (!sale->stock().knows(userId, key)) {
+                reply.send(Problem::unavailable(QStringLiteral("The first attempt with this key was not recorded; retry.")));
+                return;
+            }
+            m_counters->replayed->fetch_add(1, std::memory_order_relaxed);
+            reply.send(HttpResponse::json(acceptedBody(r.orderId, saleId, r.quantity), 202)
+                           .withHeader("Idempotent-Replayed", "true")
+                           .withHeader("Location", "/orders/" + r.orderId.toLatin1()));
+        });
+        return;
+    case SaleStock::Outcome::Closed: {
+        m_counters->closed->fetch_add(1, std::memory_order_relaxed);
+        const bool early = now < sale->terms().startMs;
+        reply.send(HttpResponse::problem(403, early ? QStringLiteral("sale-not-started") : QStringLiteral("sale-ended"),
+                                         early ? QStringLiteral("The sale has not started") : QStringLiteral("The sale has ended"),
+                                         QStringLiteral("The sale runs from %1 to %2.").arg(isoUtc(sale->terms().startMs), isoUtc(sale->endMs())),
+                                         {{QStringLiteral("serverTime"), isoUtc(now)}}));
+        return;
+    }
+    case SaleStock::Outcome::SoldOut:
+        m_counters->soldOut->fetch_add(1, std::memory_order_relaxed);
+        reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
+        return;
+    case SaleStock::Outcome::NotEnoughStock:
+        m_counters->soldOut->fetch_add(1, std::memory_order_relaxed);
+        reply.send(HttpResponse::problem(409, QStringLiteral("insufficient-stock"), QStringLiteral("Not enough stock"),
+                                         QStringLiteral("Fewer units are left than asked for."),
+                                         {{QStringLiteral("remainingStock"), sale->stock().remaining()}}));
+        return;
+    case SaleStock::Outcome::LimitReached:
+        m_counters->limit->fetch_add(1, std::memory_order_relaxed);
+        reply.send(HttpResponse::problem(409, QStringLiteral("purchase-limit"), QStringLiteral("Purchase limit reached"),
+                                         QStringLiteral("Each shopper may buy %1 unit(s) of this sale; you hold %2.").arg(limit).arg(r.heldByUser),
+                                         {{QStringLiteral("perUserLimit"), limit}, {QStringLiteral("held"), r.heldByUser}}));
+        return;
+    case SaleStock::Outcome::RateLimited:
+        m_counters->rateLimited->fetch_add(1, std::memory_order_relaxed);
+        reply.send(Problem::tooManyRequests(QStringLiteral("One purchase attempt per %1 s per shopper.").arg(cfg.rateLimitSeconds),
+                                            int((r.retryAfterMs + 999) / 1000)));
+        return;
+    }
+}

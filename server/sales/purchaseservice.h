@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QObject>
+
+#include <memory>
+
+class FlashSaleServer;
+class ReservationJournal;
+class Router;
+class SaleRegistry;
+struct HttpRequest;
+class Responder;
+
+// POST /sales/{id}/purchase: the hot path. Validates the request, reserves in memory
+// in one atomic step (SaleStock), appends the reservation to the journal and answers
+// 202 only once the group commit holding it is durable. Refusals (sold out, limit,
+// rate limit, window) are answered from memory without touching the database.
+class PurchaseService
+{
+public:
+    PurchaseService(FlashSaleServer &server, SaleRegistry &registry);
+    ~PurchaseService();
+
+    // Rebuilds stock, per-user counts and idempotency answers from the journal.
+    bool restore(QString *error);
+    void registerRoutes(Router &router);
+    void start();
+    void stop();
+
+private:
+    void purchase(const HttpRequest &request, const Responder &reply);
+
+    FlashSaleServer &m_server;
+    SaleRegistry &m_registry;
+    std::unique_ptr<ReservationJournal> m_journal;
+    struct Counters;
+    std::unique_ptr<Counters> m_counters;
+};

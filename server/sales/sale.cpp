@@ -1,0 +1,51 @@
+#include "sale.h"
+
+#include "core/timeutil.h"
+
+QString toString(SaleStatus status)
+{
+    switch (status) {
+    case SaleStatus::Scheduled: return QStringLiteral("Scheduled");
+    case SaleStatus::Active: return QStringLiteral("Active");
+    case SaleStatus::SoldOut: return QStringLiteral("SoldOut");
+    case SaleStatus::Ended: return QStringLiteral("Ended");
+    }
+    return {};
+}
+
+Sale::Sale(Terms terms)
+    : m_terms(std::move(terms))
+    , m_endMs(m_terms.endMs)
+    , m_stock(m_terms.quantity, m_terms.perUserLimit)
+{
+}
+
+SaleStatus Sale::statusAt(qint64 nowMs) const
+{
+    if (nowMs < m_terms.startMs)
+        return SaleStatus::Scheduled;
+    if (nowMs >= endMs())
+        return SaleStatus::Ended;
+    if (m_stock.remaining() == 0)
+        return SaleStatus::SoldOut;
+    return SaleStatus::Active;
+}
+
+QJsonObject Sale::toJson(qint64 nowMs) const
+{
+    const qint64 remaining = m_stock.remaining();
+    return {{QStringLiteral("saleId"), m_terms.id},
+            {QStringLiteral("name"), m_terms.name},
+            {QStringLiteral("productId"), m_terms.productId},
+            {QStringLiteral("productName"), m_terms.productName},
+            {QStringLiteral("salePrice"), centsToAmount(m_terms.salePriceCents)},
+            {QStringLiteral("regularPrice"), centsToAmount(m_terms.regularPriceCents)},
+            {QStringLiteral("quantity"), m_terms.quantity},
+            {QStringLiteral("remainingStock"), remaining},
+            {QStringLiteral("sold"), m_terms.quantity - remaining},
+            {QStringLiteral("perUserLimit"), m_terms.perUserLimit},
+            {QStringLiteral("startTime"), isoUtc(m_terms.startMs)},
+            {QStringLiteral("endTime"), isoUtc(endMs())},
+            {QStringLiteral("status"), toString(statusAt(nowMs))},
+            {QStringLiteral("serverTime"), isoUtc(nowMs)}};
+}

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "inventory/salestock.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <atomic>
+
+enum class SaleStatus { Scheduled, Active, SoldOut, Ended };
+QString toString(SaleStatus status);
+
+// One flash sale in memory: what was scheduled (fixed), its window (the end may move
+// when a merchant ends it early) and its live stock.
+class Sale
+{
+public:
+    struct Terms
+    {
+        qint64 id = 0;
+        QString name;
+        qint64 productId = 0;
+        QString productName;
+        qint64 salePriceCents = 0;
+        qint64 regularPriceCents = 0;
+        qint64 quantity = 0;
+        int perUserLimit = 1;
+        qint64 startMs = 0;
+        qint64 endMs = 0;
+        qint64 createdAtMs = 0;
+    };
+
+    explicit Sale(Terms terms);
+
+    const Terms &terms() const { return m_terms; }
+    qint64 id() const { return m_terms.id; }
+    qint64 endMs() const { return m_endMs.load(std::memory_order_acquire); }
+    void setEndMs(qint64 endMs) { m_endMs.store(endMs, std::memory_order_release); }
+    SaleStatus statusAt(qint64 nowMs) const;
+    bool isOpenAt(qint64 nowMs) const { return nowMs >= m_terms.startMs && nowMs < endMs(); }
+
+    SaleStock &stock() { return m_stock; }
+    const SaleStock &stock() const { return m_stock; }
+
+    QJsonObject toJson(qint64 nowMs) const;
+
+private:
+    Terms m_terms;
+    std::atomic<qint64> m_endMs;
+    SaleStock m_stock;
+};

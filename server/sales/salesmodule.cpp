@@ -1,0 +1,214 @@
+#include "salesmodule.h"
+
+#include "catalog/catalogmodule.h"
+#include "core/flashsaleserver.h"
+#include "core/timeutil.h"
+#include "http/jsonbody.h"
+#include "http/router.h"
+#include "inventory/inventorymodule.h"
+#include "purchaseservice.h"
+#include "storage/database.h"
+#include "storage/dbexecutor.h"
+#include "telemetry/logger.h"
+
+#include <QJsonArray>
+#include <QTimer>
+
+namespace {
+
+struct InsufficientStock
+{
+    qint64 available = 0;
+};
+
+} // namespace
+
+SalesModule::SalesModule(FlashSaleServer &server)
+    : m_server(server)
+    , m_purchases(std::make_unique<PurchaseService>(server, m_registry))
+{
+}
+
+SalesModule::~SalesModule() = default;
+
+bool SalesModule::load(QString *error)
+{
+    try {
+        QSqlQuery q = execOrThrow(m_server.database().connection(), QStringLiteral(
+            "SELECT s.sale_id, s.name, i.product_id, p.name, i.sale_price_cents, p.regular_price_cents, "
+            "i.total_sale_quantity, i.per_user_limit, s.start_time, s.end_time, s.created_at, s.status "
+            "FROM flash_sales s JOIN flash_sale_items i ON i.sale_id = s.sale_id "
+            "JOIN products p ON p.product_id = i.product_id ORDER BY s.sale_id"));
+        while (q.next()) {
+            Sale::Terms t;
+            t.id = q.value(0).toLongLong();
+            t.name = q.value(1).toString();
+            t.productId = q.value(2).toLongLong();
+            t.productName = q.value(3).toString();
+            t.salePriceCents = q.value(4).toLongLong();
+            t.regularPriceCents = q.value(5).toLongLong();
+            t.quantity = q.value(6).toLongLong();
+            t.perUserLimit = q.value(7).toInt();
+            t.startMs = q.value(8).toLongLong();
+            t.endMs = q.value(9).toLongLong();
+            t.createdAtMs = q.value(10).toLongLong();
+            m_registry.add(std::make_shared<Sale>(t));
+            const QString status = q.value(11).toString();
+            for (SaleStatus s : {SaleStatus::Scheduled, SaleStatus::Active, SaleStatus::SoldOut, SaleStatus::Ended}) {
+                if (toString(s) == status)
+                    m_lastStatus.insert(t.id, s);
+            }
+        }
+    } catch (const DatabaseError &e) {
+        *error = e.message;
+        return false;
+    }
+    if (!m_purchases->restore(error))
+        return false;
+    m_purchases->start();
+    return true;
+}
+
+void SalesModule::registerRoutes(Router &router)
+{
+    m_purchases->registerRoutes(router);
+    router.add("GET", QStringLiteral("/sales"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
+        const bool all = request.query.queryItemValue(QStringLiteral("all")) == QLatin1String("true");
+        const qint64 now = nowMs();
+        QJsonArray list;
+        for (const auto &sale : m_registry.all()) {
+            if (all || sale->statusAt(now) != SaleStatus::Ended)
+                list.append(sale->toJson(now));
+        }
+        reply.send(HttpResponse::json(list).withHeader("Cache-Control", "public, max-age=1"));
+    });
+    router.add("GET", QStringLiteral("/sales/{id}"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
+        bool ok = false;
+        const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
+        if (!ok || !sale) {
+            reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
+            return;
+        }
+        reply.send(HttpResponse::json(sale->toJson(nowMs())).withHeader("Cache-Control", "public, max-age=1"));
+    });
+    router.add("POST", QStringLiteral("/sales"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
+        scheduleSale(request, reply);
+    });
+}
+
+void SalesModule::scheduleSale(const HttpRequest &request, const Responder &reply)
+{
+    HttpResponse problem;
+    auto body = JsonBody::parse(request, &problem);
+    if (!body) {
+        reply.send(problem);
+        return;
+    }
+    Sale::Terms t;
+    t.name = body->requiredString(QStringLiteral("name"), 200);
+    t.productId = body->requiredInteger(QStringLiteral("productId"), 1, std::numeric_limits<qint64>::max());
+    t.salePriceCents = body->requiredMoneyCents(QStringLiteral("salePrice"));
+    t.quantity = body->requiredInteger(QStringLiteral("quantity"), 1, 10000000);
+    t.perUserLimit = int(body->optionalInteger(QStringLiteral("perUserLimit"), 1, 1, 1000));
+    const QDateTime start = body->requiredTime(QStringLiteral("startTime"));
+    const QDateTime end = body->requiredTime(QStringLiteral("endTime"));
+    const qint64 now = nowMs();
+    if (start.isValid() && end.isValid()) {
+        t.startMs = start.toMSecsSinceEpoch();
+        t.endMs = end.toMSecsSinceEpoch();
+        if (t.endMs <= t.startMs)
+            body->addError(QStringLiteral("endTime"), QStringLiteral("must be after startTime"));
+        else if (t.endMs <= now)
+            body->addError(QStringLiteral("endTime"), QStringLiteral("must be in the future"));
+    }
+    const auto product = m_server.module<CatalogModule>()->product(t.productId);
+    if (!body->object().value(QStringLiteral("productId")).isUndefined() && !product)
+        body->addError(QStringLiteral("productId"), QStringLiteral("no such product"));
+    if (body->hasErrors()) {
+        reply.send(body->problem());
+        return;
+    }
+    t.productName = product->name;
+    t.regularPriceCents = product->regularPriceCents;
+    t.createdAtMs = now;
+    m_server.dbExecutor().post([this, t, reply]() mutable {
+        try {
+            QSqlDatabase db = m_server.database().connection();
+            const Database &database = m_server.database();
+            qint64 stockLeft = 0;
+            inTransaction(db, [&] {
+                // The allocation: taken from master stock only if it covers the whole quantity.
+                QSqlQuery take = execOrThrow(db, QStringLiteral("UPDATE inventory SET stock_quantity = stock_quantity - ? "
+                                                                "WHERE product_id = ? AND stock_quantity >= ?"),
+                                             {t.quantity, t.productId, t.quantity});
+                if (take.numRowsAffected() != 1) {
+                    QSqlQuery level = execOrThrow(db, QStringLiteral("SELECT stock_quantity FROM inventory WHERE product_id = ?"), {t.productId});
+                    throw InsufficientStock{level.next() ? level.value(0).toLongLong() : 0};
+                }
+                t.id = database.insertReturningId(
+                    db, QStringLiteral("INSERT INTO flash_sales(name, start_time, end_time, status, created_at) VALUES (?, ?, ?, ?, ?)"),
+                    {t.name, t.startMs, t.endMs, toString(t.startMs <= t.createdAtMs ? SaleStatus::Active : SaleStatus::Scheduled), t.createdAtMs},
+                    QStringLiteral("sale_id"));
+                execOrThrow(db, QStringLiteral("INSERT INTO flash_sale_items(sale_id, product_id, sale_price_cents, total_sale_quantity, "
+                                               "available_sale_quantity, per_user_limit) VALUES (?, ?, ?, ?, ?, ?)"),
+                            {t.id, t.productId, t.salePriceCents, t.quantity, t.quantity, t.perUserLimit});
+                QSqlQuery level = execOrThrow(db, QStringLiteral("SELECT stock_quantity FROM inventory WHERE product_id = ?"), {t.productId});
+                stockLeft = level.next() ? level.value(0).toLongLong() : 0;
+            });
+            m_server.module<InventoryModule>()->masterStock().set(t.productId, stockLeft);
+            auto sale = std::make_shared<Sale>(t);
+            m_registry.add(sale);
+            Log::info(QStringLiteral("sale.scheduled"), {{QStringLiteral("saleId"), t.id}, {QStringLiteral("productId"), t.productId},
+                                                         {QStringLiteral("quantity"), t.quantity}, {QStringLiteral("startTime"), isoUtc(t.startMs)}});
+            reply.send(HttpResponse::json(sale->toJson(nowMs()), 201).withHeader("Location", "/sales/" + QByteArray::number(t.id)));
+        } catch (const InsufficientStock &e) {
+            reply.send(HttpResponse::problem(409, QStringLiteral("insufficient-stock"), QStringLiteral("Not enough master stock"),
+                                             QStringLiteral("The product has %1 units in master stock; the sale needs %2.").arg(e.available).arg(t.quantity),
+                                             {{QStringLiteral("available"), e.available}}));
+        } catch (const DatabaseError &e) {
+            Log::error(QStringLiteral("sale.schedule.failed"), {{QStringLiteral("error"), e.message}});
+            reply.send(Problem::unavailable(QStringLiteral("The sale could not be saved; try again.")));
+        }
+    });
+}
+
+void SalesModule::started()
+{
+    m_clock = new QTimer(this);
+    m_clock->setInterval(200);
+    connect(m_clock, &QTimer::timeout, this, &SalesModule::tick);
+    m_clock->start();
+    tick();
+}
+
+void SalesModule::stopping()
+{
+    if (m_clock)
+        m_clock->stop();
+    m_purchases->stop();
+}
+
+void SalesModule::tick()
+{
+    const qint64 now = nowMs();
+    for (const auto &sale : m_registry.all()) {
+        const SaleStatus status = sale->statusAt(now);
+        const auto it = m_lastStatus.constFind(sale->id());
+        if (it != m_lastStatus.constEnd() && *it == status)
+            continue;
+        const SaleStatus from = it == m_lastStatus.constEnd() ? SaleStatus::Scheduled : *it;
+        m_lastStatus.insert(sale->id(), status);
+        const qint64 id = sale->id();
+        m_server.dbExecutor().post([this, id, status] {
+            try {
+                execOrThrow(m_server.database().connection(), QStringLiteral("UPDATE flash_sales SET status = ? WHERE sale_id = ?"),
+                            {toString(status), id});
+            } catch (const DatabaseError &e) {
+                Log::error(QStringLiteral("sale.status.persist.failed"), {{QStringLiteral("saleId"), id}, {QStringLiteral("error"), e.message}});
+            }
+        });
+        Log::info(QStringLiteral("sale.status"), {{QStringLiteral("saleId"), id}, {QStringLiteral("from"), toString(from)},
+                                                  {QStringLiteral("to"), toString(status)}});
+        Q_EMIT statusChanged(id, from, status);
+    }
+}

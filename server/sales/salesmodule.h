@@ -1,0 +1,48 @@
+#pragma once
+
+#include "core/servermodule.h"
+#include "saleregistry.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+
+class FlashSaleServer;
+class PurchaseService;
+class QTimer;
+struct HttpRequest;
+class Responder;
+
+// Sale lifecycle: schedule (POST /sales, allocating the quantity from master stock),
+// read (GET /sales, /sales/{id}, from memory), and the clock that moves each sale
+// through Scheduled, Active, SoldOut and Ended without any request.
+class SalesModule : public QObject, public ServerModule
+{
+    Q_OBJECT
+
+public:
+    explicit SalesModule(FlashSaleServer &server);
+    ~SalesModule() override;
+    QString name() const override { return QStringLiteral("sales"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+    void started() override;
+    void stopping() override;
+
+    SaleRegistry &registry() { return m_registry; }
+
+Q_SIGNALS:
+    // Emitted on the main thread when the clock (or stock) moves a sale to a new state.
+    void statusChanged(qint64 saleId, SaleStatus from, SaleStatus to);
+
+private:
+    void scheduleSale(const HttpRequest &request, const Responder &reply);
+    void tick();
+
+    FlashSaleServer &m_server;
+    SaleRegistry m_registry;
+    std::unique_ptr<PurchaseService> m_purchases;
+    QTimer *m_clock = nullptr;
+    QHash<qint64, SaleStatus> m_lastStatus;
+};

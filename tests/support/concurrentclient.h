@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+struct RawRequest
+{
+    QByteArray method = "GET";
+    QByteArray path;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+};
+
+struct RawResponse
+{
+    int status = 0; // 0: no answer
+    QByteArray body;
+    QHash<QByteArray, QByteArray> headers; // lower-case names
+    QString error;
+    QJsonObject json() const;
+};
+
+// Many real HTTP/1.1 connections at once, for concurrency proofs. All connections are
+// opened first; then each sends its first request at the same moment and, on keep-alive,
+// the next one as soon as it has its answer. Answers come back in request order.
+class ConcurrentClient
+{
+public:
+    ConcurrentClient(QHostAddress address, quint16 port, int connections);
+    QList<RawResponse> run(const QList<RawRequest> &requests, int timeoutMs = 120000);
+
+private:
+    QHostAddress m_address;
+    quint16 m_port;
+    int m_connections;
+};
