@@ -58,8 +58,6 @@ int main(int argc, char **argv)
     if (!headless) {
         QApplication app(argc, argv);
         const CommandLine cl = parseCommandLine(QCoreApplication::arguments());
-        bool ok = false;
-        Log::setLevel(Log::levelFromString(cl.config.logLevel, &ok));
         for (const QString &w : cl.warnings)
             Log::warning(QStringLiteral("config.warning"), {{QStringLiteral("message"), w}});
         return runConsole(app, cl.config);
@@ -67,10 +65,6 @@ int main(int argc, char **argv)
 #endif
     QCoreApplication app(argc, argv);
     const CommandLine cl = parseCommandLine(QCoreApplication::arguments());
-    bool ok = false;
-    Log::setLevel(Log::levelFromString(cl.config.logLevel, &ok));
-    if (!ok)
-        Log::warning(QStringLiteral("config.warning"), {{QStringLiteral("message"), QStringLiteral("unknown log level ") + cl.config.logLevel}});
     for (const QString &w : cl.warnings)
         Log::warning(QStringLiteral("config.warning"), {{QStringLiteral("message"), w}});
     Q_UNUSED(headless)

@@ -18,12 +18,12 @@ const QByteArray productCacheControl = "public, max-age=3600";
 
 CatalogModule::CatalogModule(FlashSaleServer &server)
     : m_server(server)
-    , m_stock(server.module<InventoryModule>()->masterStock())
 {
 }
 
 bool CatalogModule::load(QString *error)
 {
+    m_stock = &m_server.module<InventoryModule>()->masterStock();
     try {
         QSqlQuery q = execOrThrow(m_server.database().connection(),
                                   QStringLiteral("SELECT product_id, name, description, regular_price_cents, image_url, updated_at FROM products"));
@@ -61,7 +61,7 @@ QList<Product> CatalogModule::products() const
 
 QJsonObject CatalogModule::productJson(const Product &product) const
 {
-    return product.toJson(m_stock.level(product.id).value_or(0));
+    return product.toJson(m_stock->level(product.id).value_or(0));
 }
 
 void CatalogModule::registerRoutes(Router &router)
@@ -117,7 +117,7 @@ void CatalogModule::createProduct(const HttpRequest &request, const Responder &r
                     {p.name, p.description, p.regularPriceCents, p.imageUrl, p.updatedAtMs}, QStringLiteral("product_id"));
                 execOrThrow(db, QStringLiteral("INSERT INTO inventory(product_id, stock_quantity) VALUES (?, ?)"), {p.id, stock});
             });
-            m_stock.set(p.id, stock);
+            m_stock->set(p.id, stock);
             put(p);
             Log::info(QStringLiteral("catalog.product.created"), {{QStringLiteral("productId"), p.id}, {QStringLiteral("stock"), stock}});
             reply.send(HttpResponse::json(productJson(p), 201).withHeader("Location", "/products/" + QByteArray::number(p.id)));
@@ -170,7 +170,7 @@ void CatalogModule::updateProduct(const HttpRequest &request, const Responder &r
                     execOrThrow(db, QStringLiteral("UPDATE inventory SET stock_quantity = ? WHERE product_id = ?"), {stock, p.id});
             });
             if (setStock)
-                m_stock.set(p.id, stock);
+                m_stock->set(p.id, stock);
             put(p);
             reply.send(HttpResponse::json(productJson(p)));
         } catch (const DatabaseError &e) {

@@ -34,7 +34,7 @@ private:
     QJsonObject productJson(const Product &product) const;
 
     FlashSaleServer &m_server;
-    MasterStock &m_stock;
+    MasterStock *m_stock = nullptr; // the inventory module's, found in load()
     mutable QReadWriteLock m_lock;
     QMap<qint64, Product> m_products;
 };

@@ -30,6 +30,7 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
         QStringLiteral("auth/accessTokenTtlSeconds"), QStringLiteral("auth/refreshTokenTtlSeconds"),
         QStringLiteral("auth/argon2OpsLimit"), QStringLiteral("auth/argon2MemLimitKiB"),
         QStringLiteral("auth/maxFailedLogins"), QStringLiteral("auth/lockoutSeconds"),
+        QStringLiteral("auth/tokenRateLimitAttempts"), QStringLiteral("auth/tokenRateLimitWindowSeconds"),
         QStringLiteral("purchase/rateLimitSeconds"), QStringLiteral("purchase/reservationTtlSeconds"),
         QStringLiteral("purchase/groupCommitMaxBatch"), QStringLiteral("purchase/groupCommitMaxDelayMs"),
         QStringLiteral("demo/seed"), QStringLiteral("demo/saleStartDelaySeconds"),
@@ -59,6 +60,8 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
     read(ini, "auth/argon2MemLimitKiB", c.auth.argon2MemLimitKiB);
     read(ini, "auth/maxFailedLogins", c.auth.maxFailedLogins);
     read(ini, "auth/lockoutSeconds", c.auth.lockoutSeconds);
+    read(ini, "auth/tokenRateLimitAttempts", c.auth.tokenRateLimitAttempts);
+    read(ini, "auth/tokenRateLimitWindowSeconds", c.auth.tokenRateLimitWindowSeconds);
     read(ini, "purchase/rateLimitSeconds", c.purchase.rateLimitSeconds);
     read(ini, "purchase/reservationTtlSeconds", c.purchase.reservationTtlSeconds);
     read(ini, "purchase/groupCommitMaxBatch", c.purchase.groupCommitMaxBatch);

@@ -29,6 +29,8 @@ struct ServerConfig
         quint64 argon2MemLimitKiB = 65536;
         int maxFailedLogins = 5;
         int lockoutSeconds = 300;
+        int tokenRateLimitAttempts = 20; // POST /token per client address per window; 0: off
+        int tokenRateLimitWindowSeconds = 10;
     } auth;
 
     struct Purchase

@@ -40,6 +40,10 @@ QUrl FlashSaleServer::baseUrl() const
 
 bool FlashSaleServer::start(QString *error)
 {
+    bool knownLevel = false;
+    Log::setLevel(Log::levelFromString(m_config.logLevel, &knownLevel));
+    if (!knownLevel)
+        Log::warning(QStringLiteral("config.warning"), {{QStringLiteral("message"), QStringLiteral("unknown log level ") + m_config.logLevel}});
     const DatabaseUrl url = DatabaseUrl::parse(m_config.effectiveDatabaseUrl());
     if (!url.isValid()) {
         *error = url.error;

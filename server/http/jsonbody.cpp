@@ -57,7 +57,7 @@ QString JsonBody::optionalString(const QString &field, const QString &fallback, 
 {
     const QJsonValue v = m_object.value(field);
     if (v.isUndefined() || v.isNull())
-        return fallback;
+        return fallback.isNull() ? QString::fromLatin1("") : fallback; // never NULL in SQL
     if (!v.isString()) {
         addError(field, QStringLiteral("must be a string"));
         return fallback;

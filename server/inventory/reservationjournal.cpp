@@ -85,7 +85,8 @@ void ReservationJournal::run()
         QString error;
         QElapsedTimer timer;
         timer.start();
-        const bool durable = commit(batch, &error);
+        std::vector<ReservationRecord> records;
+        const bool durable = commit(batch, &records, &error);
         m_commitLatency->observe(double(timer.nsecsElapsed()) / 1e9);
         if (durable) {
             m_commitCounter->fetch_add(1, std::memory_order_relaxed);
@@ -98,15 +99,21 @@ void ReservationJournal::run()
         m_lastBatch.store(qint64(batch.size()), std::memory_order_relaxed);
         for (Entry &e : batch)
             e.done(durable);
+        if (durable && !records.empty()) {
+            for (const CommittedListener &listener : m_listeners)
+                listener(records);
+        }
     }
 }
 
-bool ReservationJournal::commit(const std::vector<Entry> &batch, QString *error)
+bool ReservationJournal::commit(const std::vector<Entry> &batch, std::vector<ReservationRecord> *records, QString *error)
 {
     QHash<qint64, qint64> unitsBySale;
     for (const Entry &e : batch) {
-        if (!e.isBarrier)
+        if (!e.isBarrier) {
             unitsBySale[e.record.saleId] += e.record.quantity;
+            records->push_back(e.record);
+        }
     }
     if (unitsBySale.isEmpty())
         return true; // only barriers: everything before them is already committed
@@ -137,6 +144,8 @@ bool ReservationJournal::commit(const std::vector<Entry> &batch, QString *error)
                 execOrThrow(db, QStringLiteral("UPDATE flash_sale_items SET available_sale_quantity = available_sale_quantity - ? "
                                                "WHERE sale_id = ?"), {it.value(), it.key()});
             }
+            for (const CommitHook &hook : m_hooks)
+                hook(db, *records);
         });
     } catch (const DatabaseError &e) {
         *error = e.message;

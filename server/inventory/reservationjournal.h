@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QSqlDatabase>
 #include <QString>
 
 #include <atomic>
@@ -34,9 +35,19 @@ class ReservationJournal
 {
 public:
     using Done = std::function<void(bool durable)>;
+    // Runs inside each group-commit transaction, after the reservations are inserted
+    // (e.g. to write outbox events in the same transaction). May throw DatabaseError,
+    // which fails the whole batch.
+    using CommitHook = std::function<void(const QSqlDatabase &db, const std::vector<ReservationRecord> &records)>;
+    // Runs on the writer thread after a successful commit (e.g. to wake a worker).
+    using CommittedListener = std::function<void(const std::vector<ReservationRecord> &records)>;
 
     ReservationJournal(const Database &database, Metrics &metrics, int maxBatch);
     ~ReservationJournal();
+
+    // Set before start().
+    void addCommitHook(CommitHook hook) { m_hooks.push_back(std::move(hook)); }
+    void addCommittedListener(CommittedListener listener) { m_listeners.push_back(std::move(listener)); }
 
     void start();
     // Commits what is queued, then stops the writer.
@@ -57,10 +68,12 @@ private:
         Done done;
     };
     void run();
-    bool commit(const std::vector<Entry> &batch, QString *error);
+    bool commit(const std::vector<Entry> &batch, std::vector<ReservationRecord> *records, QString *error);
 
     const Database &m_db;
     const int m_maxBatch;
+    std::vector<CommitHook> m_hooks;
+    std::vector<CommittedListener> m_listeners;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Entry> m_queue;

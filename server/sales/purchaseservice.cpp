@@ -1,5 +1,6 @@
 #include "purchaseservice.h"
 
+#include "admissiongate.h"
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
 #include "http/jsonbody.h"
@@ -139,6 +140,11 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
     }
 
     const qint64 userId = request.principal->userId;
+    QString refusal;
+    if (m_gate && !m_gate->admits(sale->id(), userId, request.header("admission-token"), &refusal)) {
+        reply.send(HttpResponse::problem(403, QStringLiteral("not-admitted"), QStringLiteral("Not admitted"), refusal));
+        return;
+    }
     const qint64 now = nowMs();
     const auto &cfg = m_server.config().purchase;
     const QString newOrderId = QUuid::createUuid().toString(QUuid::WithoutBraces);

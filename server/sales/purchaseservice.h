@@ -4,6 +4,7 @@
 
 #include <memory>
 
+class AdmissionGate;
 class FlashSaleServer;
 class ReservationJournal;
 class Router;
@@ -24,6 +25,8 @@ public:
     // Rebuilds stock, per-user counts and idempotency answers from the journal.
     bool restore(QString *error);
     void registerRoutes(Router &router);
+    void setAdmissionGate(const AdmissionGate *gate) { m_gate = gate; }
+    ReservationJournal &journal() { return *m_journal; }
     void start();
     void stop();
 
@@ -33,6 +36,7 @@ private:
     FlashSaleServer &m_server;
     SaleRegistry &m_registry;
     std::unique_ptr<ReservationJournal> m_journal;
+    const AdmissionGate *m_gate = nullptr;
     struct Counters;
     std::unique_ptr<Counters> m_counters;
 };

@@ -6,6 +6,7 @@
 #include "http/jsonbody.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
+#include "admissiongate.h"
 #include "purchaseservice.h"
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
@@ -63,14 +64,13 @@ bool SalesModule::load(QString *error)
         *error = e.message;
         return false;
     }
-    if (!m_purchases->restore(error))
-        return false;
-    m_purchases->start();
-    return true;
+    return m_purchases->restore(error);
 }
 
 void SalesModule::registerRoutes(Router &router)
 {
+    // Every module is loaded by now: the waiting room, if any, guards purchases.
+    m_purchases->setAdmissionGate(m_server.module<AdmissionGate>());
     m_purchases->registerRoutes(router);
     router.add("GET", QStringLiteral("/sales"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
         const bool all = request.query.queryItemValue(QStringLiteral("all")) == QLatin1String("true");
@@ -174,6 +174,8 @@ void SalesModule::scheduleSale(const HttpRequest &request, const Responder &repl
 
 void SalesModule::started()
 {
+    // Other modules have added their journal hooks by now (in load or registerRoutes).
+    m_purchases->start();
     m_clock = new QTimer(this);
     m_clock->setInterval(200);
     connect(m_clock, &QTimer::timeout, this, &SalesModule::tick);

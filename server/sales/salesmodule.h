@@ -31,6 +31,7 @@ public:
     void stopping() override;
 
     SaleRegistry &registry() { return m_registry; }
+    PurchaseService &purchases() { return *m_purchases; }
 
 Q_SIGNALS:
     // Emitted on the main thread when the clock (or stock) moves a sale to a new state.

@@ -76,10 +76,11 @@ QList<RawResponse> ConcurrentClient::run(const QList<RawRequest> &requests, int 
         int current = -1;
     };
     const int count = qMin(m_connections, int(requests.size()));
-    std::vector<Connection> connections(size_t(count));
+    std::vector<Connection> connections(static_cast<size_t>(count));
     int next = 0;
     int done = 0;
     int connected = 0;
+    int closed = 0;
     QEventLoop loop;
 
     auto sendNext = [&](Connection &c) {
@@ -114,6 +115,8 @@ QList<RawResponse> ConcurrentClient::run(const QList<RawRequest> &requests, int 
             RawResponse r;
             while (cp->current >= 0 && parseResponse(cp->buffer, &r)) {
                 results[cp->current] = r;
+                if (m_onAnswer)
+                    m_onAnswer(cp->current, r);
                 cp->current = -1;
                 if (++done == requests.size()) {
                     loop.quit();
@@ -133,6 +136,14 @@ QList<RawResponse> ConcurrentClient::run(const QList<RawRequest> &requests, int 
                 }
             }
             finishCurrent(*cp, cp->socket->errorString());
+            // When every connection is gone, what was never sent cannot be answered.
+            if (++closed == count) {
+                while (next < requests.size()) {
+                    results[next++].error = QStringLiteral("not sent: every connection closed");
+                    ++done;
+                }
+                loop.quit();
+            }
         });
         c.socket->connectToHost(m_address, m_port);
     }

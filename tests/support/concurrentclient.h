@@ -8,6 +8,8 @@
 #include <QPair>
 #include <QString>
 
+#include <functional>
+
 struct RawRequest
 {
     QByteArray method = "GET";
@@ -33,9 +35,12 @@ class ConcurrentClient
 public:
     ConcurrentClient(QHostAddress address, quint16 port, int connections);
     QList<RawResponse> run(const QList<RawRequest> &requests, int timeoutMs = 120000);
+    // Called on every answer as it arrives (for tests that act in the middle of a burst).
+    void setOnAnswer(std::function<void(int index, const RawResponse &answer)> callback) { m_onAnswer = std::move(callback); }
 
 private:
     QHostAddress m_address;
     quint16 m_port;
     int m_connections;
+    std::function<void(int, const RawResponse &)> m_onAnswer;
 };

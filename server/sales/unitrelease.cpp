@@ -1,0 +1,36 @@
+#include "unitrelease.h"
+
+#include "saleregistry.h"
+#include "storage/database.h"
+
+namespace UnitRelease {
+
+std::optional<ReleasedUnits> releaseInTransaction(const QSqlDatabase &db, const QString &orderId,
+                                                  const QString &finalStatus, qint64 nowMs)
+{
+    QSqlQuery row = execOrThrow(db, QStringLiteral("SELECT sale_id, user_id, idempotency_key, quantity FROM reservations "
+                                                   "WHERE reservation_id = ? AND units_released = 0"), {orderId});
+    if (!row.next())
+        return std::nullopt;
+    ReleasedUnits r{orderId, row.value(0).toLongLong(), row.value(1).toLongLong(), row.value(2).toString().toLatin1(),
+                    row.value(3).toInt()};
+    // The guard on units_released makes the release happen once even if two workers race.
+    QSqlQuery flip = finalStatus.isEmpty()
+        ? execOrThrow(db, QStringLiteral("UPDATE reservations SET units_released = 1, updated_at = ? "
+                                         "WHERE reservation_id = ? AND units_released = 0"), {nowMs, orderId})
+        : execOrThrow(db, QStringLiteral("UPDATE reservations SET units_released = 1, status = ?, updated_at = ? "
+                                         "WHERE reservation_id = ? AND units_released = 0"), {finalStatus, nowMs, orderId});
+    if (flip.numRowsAffected() != 1)
+        return std::nullopt;
+    execOrThrow(db, QStringLiteral("UPDATE flash_sale_items SET available_sale_quantity = available_sale_quantity + ? WHERE sale_id = ?"),
+                {r.quantity, r.saleId});
+    return r;
+}
+
+void applyToMemory(SaleRegistry &registry, const ReleasedUnits &released)
+{
+    if (const auto sale = registry.find(released.saleId))
+        sale->stock().release(released.userId, released.idempotencyKey, false);
+}
+
+} // namespace UnitRelease
