@@ -11,6 +11,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
+#include <QWebSocket>
 
 #include <chrono>
 #include <unistd.h>
@@ -106,6 +107,15 @@ HttpWorker::HttpWorker(const HttpContext &context, qintptr listenDescriptor)
     : m_context(context)
     , m_descriptor(listenDescriptor)
 {
+    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
+        while (hasPendingWebSocketConnections()) {
+            std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
+            if (m_context.webSocketHandler)
+                m_context.webSocketHandler(std::move(socket));
+            else
+                socket->close(QWebSocketProtocol::CloseCodePolicyViolated);
+        }
+    });
 }
 
 HttpWorker::~HttpWorker() = default;

@@ -7,6 +7,9 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
+
+class QWebSocket;
 
 class Metrics;
 
@@ -53,6 +56,9 @@ struct HttpContext
     const Authenticator *authenticator = nullptr;
     qint64 maxBodyBytes = 65536;
     void *unmatchedStats = nullptr;
+    // Receives every upgraded WebSocket connection, on the HTTP thread that accepted it
+    // (the socket lives there). Unset: upgrades are closed at once.
+    std::function<void(std::unique_ptr<QWebSocket> socket)> webSocketHandler;
 
     // Creates the per-route metrics; call once after the last route is added.
     void prepare();
