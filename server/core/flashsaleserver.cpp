@@ -119,6 +119,11 @@ void FlashSaleServer::stop()
     Log::info(QStringLiteral("server.stopped"));
 }
 
+void FlashSaleServer::setWebSocketHandler(std::function<void(std::unique_ptr<QWebSocket>)> handler)
+{
+    m_http->webSocketHandler = std::move(handler);
+}
+
 void FlashSaleServer::registerCoreRoutes()
 {
     Router &r = m_http->router;

@@ -5,9 +5,11 @@
 #include <QObject>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 class Database;
+class QWebSocket;
 class DbExecutor;
 class HttpServerPool;
 class Metrics;
@@ -37,6 +39,9 @@ public:
     DbExecutor &dbExecutor() const { return *m_executor; }
     Metrics &metrics() const { return *m_metrics; }
     bool isReady() const { return m_ready; }
+    // For the module that serves WebSockets; set before the server listens (in load()
+    // or registerRoutes()). Called on the HTTP thread that owns the socket.
+    void setWebSocketHandler(std::function<void(std::unique_ptr<QWebSocket>)> handler);
 
     template<typename T>
     T *module() const
