@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHostAddress>
+#include <QList>
 #include <QString>
 
 // Every setting of the sale server, with the defaults documented in
@@ -13,6 +14,8 @@ struct ServerConfig
         quint16 port = 8080;
         int threads = 0;             // 0: one per core
         qint64 maxBodyBytes = 65536; // larger bodies answer 413
+        // Peers (a load balancer) whose X-Forwarded-For is believed for the client address.
+        QList<QHostAddress> trustedProxies;
     } http;
 
     struct Database
@@ -40,6 +43,51 @@ struct ServerConfig
         int groupCommitMaxBatch = 512;
         int groupCommitMaxDelayMs = 2;
     } purchase;
+
+    struct Orders
+    {
+        int workers = 4;                   // saga worker threads (never HTTP or database-pool threads)
+        int pollIntervalMs = 1000;         // scan for orders with work left and for expired reservations
+        int outboxPollMs = 200;            // the outbox dispatcher's scan for undelivered events
+        int reconcileIntervalSeconds = 10; // 0: only on GET /admin/reconciliation
+    } orders;
+
+    struct Payments
+    {
+        QString gateway = QStringLiteral("simulated"); // "simulated" or "http"
+        QString url;                                   // the external gateway, for "http"
+        int timeoutMs = 5000;
+        int maxRetries = 3;
+        int backoffBaseMs = 500;
+        int backoffMaxMs = 4000;
+        int breakerFailureThreshold = 5;
+        int breakerWindowSeconds = 30;
+        int breakerOpenSeconds = 30;
+        int simulatedLatencyMs = 50;
+        double simulatedFailureRate = 0.0; // declined charges
+        double simulatedErrorRate = 0.0;   // gateway errors (retried)
+        double simulatedTimeoutRate = 0.0; // charged, but the answer is lost
+    } payments;
+
+    struct WaitingRoom
+    {
+        bool required = true;                // purchases need an admission token (a sale may override)
+        double admissionRatePerSecond = 50;  // a new sale's rate; the merchant may change it live
+        double overbookingFactor = 1.5;      // admitted-but-unfinished shoppers allowed per remaining unit
+        int admissionTokenTtlSeconds = 300;  // an admitted shopper has this long to buy
+        int admissionIntervalMs = 100;       // the admission controller's tick
+        QString preQueueOrder = QStringLiteral("arrival"); // or "shuffled": tickets before the start, once
+        int joinLimitPerShopper = 10;        // joins (including repeats) per shopper per window; 0: off
+        int joinLimitPerAddress = 100;       // joins per client address per window; 0: off
+        int joinLimitWindowSeconds = 10;
+        bool proofOfWork = false;            // joins must carry a solved challenge
+        int proofOfWorkBits = 18;            // leading zero bits of SHA-256(challenge || nonce)
+        int challengeTtlSeconds = 120;
+        int humanMinMs = 500;                // a join sooner than this after its challenge: low lane; 0: off
+        bool requireVerifiedAccount = false;
+        int minAccountAgeSeconds = 0;
+        int groupCommitMaxBatch = 1024;      // tickets per journal transaction
+    } waitingRoom;
 
     struct Demo
     {

@@ -77,6 +77,7 @@ bool FlashSaleServer::start(QString *error)
 
     m_http->metrics = m_metrics.get();
     m_http->maxBodyBytes = m_config.http.maxBodyBytes;
+    m_http->trustedProxies = m_config.http.trustedProxies;
     registerCoreRoutes();
     for (const auto &module : m_modules)
         module->registerRoutes(m_http->router);

@@ -148,7 +148,7 @@ bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     for (const auto &h : headers)
         r.headers.insert(h.first.toLower(), h.second);
     r.body = request.body();
-    r.remoteAddress = request.remoteAddress();
+    r.remoteAddress = m_context.clientAddress(request.remoteAddress(), r.header("x-forwarded-for"));
     r.trace = TraceContext::fromHeader(r.header("traceparent"));
     const QByteArray givenId = r.header("x-request-id");
     r.requestId = isSafeRequestId(givenId) ? givenId : r.trace.spanId;

@@ -44,6 +44,21 @@ Router::Match Router::match(const QByteArray &method, const QStringList &segment
     return m;
 }
 
+QHostAddress HttpContext::clientAddress(const QHostAddress &peer, const QByteArray &forwardedFor) const
+{
+    if (forwardedFor.isEmpty() || !trustedProxies.contains(peer))
+        return peer;
+    const QList<QByteArray> hops = forwardedFor.split(',');
+    for (auto it = hops.crbegin(); it != hops.crend(); ++it) {
+        const QHostAddress hop(QString::fromLatin1(it->trimmed()));
+        if (hop.isNull())
+            return peer; // malformed: believe only the connection
+        if (!trustedProxies.contains(hop))
+            return hop;
+    }
+    return peer;
+}
+
 void HttpContext::prepare()
 {
     for (Router::Route &r : router.routes())

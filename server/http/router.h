@@ -55,6 +55,7 @@ struct HttpContext
     Metrics *metrics = nullptr;
     const Authenticator *authenticator = nullptr;
     qint64 maxBodyBytes = 65536;
+    QList<QHostAddress> trustedProxies;
     void *unmatchedStats = nullptr;
     // Receives every upgraded WebSocket connection, on the HTTP thread that accepted it
     // (the socket lives there). Unset: upgrades are closed at once.
@@ -63,6 +64,9 @@ struct HttpContext
     // Creates the per-route metrics; call once after the last route is added.
     void prepare();
 
+    // The shopper's address: the peer, or behind trusted proxies the right-most
+    // X-Forwarded-For entry that is not itself a trusted proxy.
+    QHostAddress clientAddress(const QHostAddress &peer, const QByteArray &forwardedFor) const;
     // Runs on the HTTP thread; answers the errors it finds itself.
     void dispatch(HttpRequest &request, const Responder &responder) const;
 };
