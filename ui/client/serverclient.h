@@ -1,0 +1,61 @@
+#pragma once
+
+#include "apiresult.h"
+#include "health.h"
+#include "product.h"
+#include "sale.h"
+#include "session.h"
+
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+
+// The one way the console reaches the sale server. Every operation is asynchronous: it
+// starts a request and returns at once; `done` runs later on the GUI thread with the
+// result. `context` plays the part it plays in QObject::connect: if it is destroyed
+// before the answer arrives, `done` is not called, so a closed dialog never hears back.
+class ServerClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    template<typename T>
+    using Handler = std::function<void(const Api::Result<T> &)>;
+
+    explicit ServerClient(QObject *parent = nullptr)
+        : QObject(parent)
+    {
+    }
+
+    virtual QUrl baseUrl() const = 0;
+    // Points the client at another server; the session ends.
+    virtual void setBaseUrl(const QUrl &url) = 0;
+    // The signed-in merchant's e-mail, empty when nobody is signed in.
+    virtual QString userEmail() const = 0;
+    bool isLoggedIn() const { return !userEmail().isEmpty(); }
+
+    // POST /token with the password grant; the client keeps the tokens and refreshes
+    // the access token before it expires.
+    virtual void login(const QString &email, const QString &password, QObject *context, Handler<Api::Session> done) = 0;
+    virtual void logout() = 0;
+
+    virtual void listSales(QObject *context, Handler<QList<Api::Sale>> done) = 0;
+    virtual void getSale(qint64 saleId, QObject *context, Handler<Api::Sale> done) = 0;
+    virtual void createSale(const Api::SaleDraft &draft, QObject *context, Handler<Api::Sale> done) = 0;
+
+    virtual void listProducts(QObject *context, Handler<QList<Api::Product>> done) = 0;
+    virtual void createProduct(const Api::ProductDraft &draft, QObject *context, Handler<Api::Product> done) = 0;
+    virtual void updateProduct(qint64 productId, const Api::ProductDraft &draft, QObject *context, Handler<Api::Product> done) = 0;
+    virtual void getStock(qint64 productId, QObject *context, Handler<Api::StockLevel> done) = 0;
+
+    virtual void checkHealth(QObject *context, Handler<Api::Health> done) = 0;
+
+Q_SIGNALS:
+    void baseUrlChanged(const QUrl &url);
+    // Signed in, signed out, or the session could not be kept alive.
+    void sessionChanged();
+    // The refresh grant failed: the merchant must sign in again.
+    void sessionExpired(const Api::Error &error);
+};
