@@ -1,0 +1,265 @@
+#include "accountsmodule.h"
+
+#include "accountrules.h"
+#include "accountsjob.h"
+#include "core/flashsaleserver.h"
+#include "demodefaults.h"
+#include "http/jsonbody.h"
+#include "http/router.h"
+#include "jwt.h"
+#include "passwordhasher.h"
+#include "signingkey.h"
+#include "storage/database.h"
+#include "telemetry/logger.h"
+#include "tokenendpoint.h"
+#include "userstore.h"
+
+#include <QDateTime>
+
+#include <exception>
+
+AccountsModule::AccountsModule(FlashSaleServer &server)
+    : m_server(server)
+{
+}
+
+AccountsModule::~AccountsModule() = default;
+
+bool AccountsModule::load(QString *error)
+{
+    const ServerConfig::Auth &auth = m_server.config().auth;
+    if (auth.accessTokenTtlSeconds <= 0 || auth.refreshTokenTtlSeconds <= 0 || auth.maxFailedLogins < 1
+        || auth.lockoutSeconds < 0 || (auth.tokenRateLimitAttempts > 0 && auth.tokenRateLimitWindowSeconds <= 0)) {
+        *error = QStringLiteral("auth/accessTokenTtlSeconds and auth/refreshTokenTtlSeconds must be positive, "
+                                "auth/maxFailedLogins at least 1, auth/lockoutSeconds not negative, and "
+                                "auth/tokenRateLimitWindowSeconds positive when auth/tokenRateLimitAttempts is");
+        return false;
+    }
+    try {
+        m_hasher = std::make_unique<PasswordHasher>(auth.argon2OpsLimit, auth.argon2MemLimitKiB);
+        QByteArray key;
+        if (!SigningKey::loadOrCreate(m_server.config().dataDir, &key, error))
+            return false;
+        m_jwt = std::make_unique<JwtCodec>(key, QString::fromLatin1(Issuer));
+        m_tokens = std::make_unique<TokenEndpoint>(m_server, *m_hasher, *m_jwt);
+        if (!bootstrapAdminFromEnvironment(error) || !refuseDemoAdminPassword(error))
+            return false;
+        const int purged = m_tokens->refreshTokens().purgeExpired(m_server.database().connection(),
+                                                                  QDateTime::currentMSecsSinceEpoch());
+        if (purged > 0)
+            Log::info(QStringLiteral("accounts.refreshTokens.purged"), {{QStringLiteral("count"), purged}});
+    } catch (const DatabaseError &e) {
+        *error = e.message;
+        return false;
+    } catch (const std::exception &e) {
+        *error = QString::fromUtf8(e.what());
+        return false;
+    }
+    return true;
+}
+
+void AccountsModule::registerRoutes(Router &router)
+{
+    router.add("POST", QStringLiteral("/users"), Access::Anyone,
+               [this](const HttpRequest &request, const Responder &reply) { registerUser(request, reply); });
+    router.add("POST", QStringLiteral("/token"), Access::Anyone,
+               [this](const HttpRequest &request, const Responder &reply) { m_tokens->handle(request, reply); });
+    router.add("GET", QStringLiteral("/user/me"), Access::User,
+               [this](const HttpRequest &request, const Responder &reply) { profile(request, reply); });
+}
+
+bool AccountsModule::verify(const QByteArray &bearerToken, Principal *principal, QString *reason) const
+{
+    if (!m_jwt) {
+        *reason = QStringLiteral("The server is not ready to check tokens.");
+        return false;
+    }
+    AccessClaims claims;
+    const JwtCodec::Failure failure = m_jwt->verify(bearerToken, QDateTime::currentSecsSinceEpoch(), &claims);
+    if (failure != JwtCodec::Failure::None) {
+        *reason = JwtCodec::describe(failure);
+        return false;
+    }
+    bool numeric = false;
+    const qint64 userId = claims.subject.toLongLong(&numeric);
+    if (!numeric || userId <= 0 || !AccountRules::isRole(claims.role)) {
+        *reason = JwtCodec::describe(JwtCodec::Failure::Malformed);
+        return false;
+    }
+    principal->userId = userId;
+    principal->email = claims.email;
+    principal->role = claims.role;
+    return true;
+}
+
+qint64 AccountsModule::createUser(const QString &email, const QString &password, const QString &name,
+                                  const QString &role, bool verified, QString *error)
+{
+    if (!m_hasher) {
+        *error = QStringLiteral("the accounts module is not loaded yet");
+        return 0;
+    }
+    UserRecord user;
+    user.email = AccountRules::normalizeEmail(email);
+    user.name = name.trimmed();
+    user.role = role;
+    user.verified = verified;
+    const QList<QPair<QString, QString>> checks = {
+        {QStringLiteral("email"), AccountRules::checkEmail(user.email)},
+        {QStringLiteral("password"), AccountRules::checkPassword(password)},
+        {QStringLiteral("name"), AccountRules::checkName(user.name)},
+    };
+    for (const auto &[field, problem] : checks) {
+        if (!problem.isEmpty()) {
+            *error = field + QLatin1Char(' ') + problem;
+            return 0;
+        }
+    }
+    if (!AccountRules::isRole(role)) {
+        *error = QStringLiteral("role must be \"shopper\" or \"admin\"");
+        return 0;
+    }
+    if (role == AccountRules::adminRole() && password == DemoDefaults::AdminPassword && boundBeyondLoopback()) {
+        *error = QStringLiteral("an admin with the demo password is refused on a server listening beyond loopback "
+                                "(%1): set %2 and %3")
+                     .arg(m_server.config().http.bind.toString(), QLatin1String(AdminEmailVariable),
+                          QLatin1String(AdminPasswordVariable));
+        return 0;
+    }
+    try {
+        user.passwordHash = m_hasher->hash(password);
+        user.createdAtMs = QDateTime::currentMSecsSinceEpoch();
+        const qint64 id = UserStore::insert(m_server.database().connection(), user);
+        if (!id)
+            *error = QStringLiteral("an account with the e-mail %1 exists").arg(user.email);
+        return id;
+    } catch (const DatabaseError &e) {
+        *error = e.message;
+    } catch (const std::exception &e) {
+        *error = QString::fromUtf8(e.what());
+    }
+    return 0;
+}
+
+qint64 AccountsModule::userIdByEmail(const QString &email) const
+{
+    const auto user = UserStore::byEmail(m_server.database().connection(), AccountRules::normalizeEmail(email));
+    return user ? user->id : 0;
+}
+
+bool AccountsModule::hasAdmin() const
+{
+    return UserStore::hasAdmin(m_server.database().connection());
+}
+
+bool AccountsModule::boundBeyondLoopback() const
+{
+    return !m_server.config().http.bind.isLoopback();
+}
+
+bool AccountsModule::bootstrapAdminFromEnvironment(QString *error)
+{
+    const QString email = qEnvironmentVariable(AdminEmailVariable).trimmed();
+    const QString password = qEnvironmentVariable(AdminPasswordVariable);
+    if (email.isEmpty() && password.isEmpty())
+        return true;
+    if (email.isEmpty() || password.isEmpty()) {
+        *error = QStringLiteral("set both %1 and %2, or neither")
+                     .arg(QLatin1String(AdminEmailVariable), QLatin1String(AdminPasswordVariable));
+        return false;
+    }
+    const QString passwordProblem = AccountRules::checkPassword(password);
+    if (!passwordProblem.isEmpty()) {
+        *error = QStringLiteral("%1 %2").arg(QLatin1String(AdminPasswordVariable), passwordProblem);
+        return false;
+    }
+    const QSqlDatabase db = m_server.database().connection();
+    const std::optional<UserRecord> existing = UserStore::byEmail(db, AccountRules::normalizeEmail(email));
+    if (!existing) {
+        QString why;
+        const qint64 id = createUser(email, password, QStringLiteral("Administrator"), AccountRules::adminRole(), true, &why);
+        if (!id) {
+            *error = QStringLiteral("cannot create the admin from %1: %2").arg(QLatin1String(AdminEmailVariable), why);
+            return false;
+        }
+        Log::info(QStringLiteral("accounts.admin.created"), {{QStringLiteral("userId"), id}});
+        return true;
+    }
+    if (existing->role != AccountRules::adminRole()) {
+        UserStore::setRole(db, existing->id, AccountRules::adminRole());
+        Log::info(QStringLiteral("accounts.admin.promoted"), {{QStringLiteral("userId"), existing->id}});
+    }
+    // The operator gave this admin a password of their own: it replaces the demo one
+    // (and only that one; a password chosen since is left alone).
+    if (password != DemoDefaults::AdminPassword && m_hasher->verify(existing->passwordHash, DemoDefaults::AdminPassword)) {
+        UserStore::setPasswordHash(db, existing->id, m_hasher->hash(password));
+        Log::info(QStringLiteral("accounts.admin.demoPasswordReplaced"), {{QStringLiteral("userId"), existing->id}});
+    }
+    return true;
+}
+
+bool AccountsModule::refuseDemoAdminPassword(QString *error) const
+{
+    if (!boundBeyondLoopback())
+        return true;
+    for (const UserRecord &admin : UserStore::admins(m_server.database().connection())) {
+        if (m_hasher->verify(admin.passwordHash, DemoDefaults::AdminPassword)) {
+            *error = QStringLiteral("the admin %1 still has the demo password and the server listens on %2, beyond "
+                                    "loopback: set %3=%1 and %4 to a password of your own, or listen on 127.0.0.1")
+                         .arg(admin.email, m_server.config().http.bind.toString(),
+                              QLatin1String(AdminEmailVariable), QLatin1String(AdminPasswordVariable));
+            return false;
+        }
+    }
+    return true;
+}
+
+void AccountsModule::registerUser(const HttpRequest &request, const Responder &reply) const
+{
+    HttpResponse problem;
+    std::optional<JsonBody> body = JsonBody::parse(request, &problem);
+    if (!body) {
+        reply.send(problem);
+        return;
+    }
+    UserRecord user;
+    const QString email = body->requiredString(QStringLiteral("email"), AccountRules::MaxEmailLength);
+    user.email = AccountRules::normalizeEmail(email);
+    if (!email.isEmpty()) {
+        const QString emailProblem = AccountRules::checkEmail(user.email);
+        if (!emailProblem.isEmpty())
+            body->addError(QStringLiteral("email"), emailProblem);
+    }
+    const QString password = AccountRules::readPassword(*body, QStringLiteral("password"), true);
+    user.name = body->requiredString(QStringLiteral("name"), AccountRules::MaxNameLength);
+    user.role = AccountRules::shopperRole();
+    if (body->hasErrors()) {
+        reply.send(body->problem());
+        return;
+    }
+    const QByteArray requestId = request.requestId;
+    postAccountsJob(m_server.dbExecutor(), m_server.database(), reply, QStringLiteral("users.register"),
+                    [this, user, password, requestId](const QSqlDatabase &db) mutable {
+                        user.passwordHash = m_hasher->hash(password);
+                        user.createdAtMs = QDateTime::currentMSecsSinceEpoch();
+                        user.id = UserStore::insert(db, user);
+                        if (!user.id)
+                            return Problem::conflict(QStringLiteral("email-taken"), QStringLiteral("E-mail already registered"),
+                                                     QStringLiteral("An account with this e-mail address exists; log in instead."));
+                        Log::info(QStringLiteral("accounts.user.registered"),
+                                  {{QStringLiteral("userId"), user.id}, {QStringLiteral("requestId"), QString::fromLatin1(requestId)}});
+                        return HttpResponse::json(user.profileJson(), 201);
+                    });
+}
+
+void AccountsModule::profile(const HttpRequest &request, const Responder &reply) const
+{
+    const qint64 userId = request.principal ? request.principal->userId : 0;
+    postAccountsJob(m_server.dbExecutor(), m_server.database(), reply, QStringLiteral("users.me"),
+                    [userId](const QSqlDatabase &db) {
+                        const std::optional<UserRecord> user = UserStore::byId(db, userId);
+                        if (!user)
+                            return Problem::unauthorized(QStringLiteral("The account of this token no longer exists."));
+                        return HttpResponse::json(user->profileJson()).withHeader("Cache-Control", "private, no-store");
+                    });
+}

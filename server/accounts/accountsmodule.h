@@ -1,0 +1,65 @@
+#pragma once
+
+#include "core/servermodule.h"
+#include "http/principal.h"
+
+#include <QString>
+
+#include <memory>
+
+class FlashSaleServer;
+class JwtCodec;
+class PasswordHasher;
+class TokenEndpoint;
+struct HttpRequest;
+class Responder;
+
+// Users and tokens: POST /users (register), POST /token (password and refresh grants),
+// GET /user/me. Passwords are Argon2id; access tokens are HS256 JWTs signed with the key
+// in <dataDir>/jwt-signing.key; refresh tokens are opaque, rotated, and stored hashed.
+// It is also the server's Authenticator: verify() checks a bearer token on the HTTP
+// thread with no database access.
+//
+// On load(), FLASHSALE_ADMIN_EMAIL and FLASHSALE_ADMIN_PASSWORD (both or neither) name
+// an admin account to create, or to promote if it exists. A server bound beyond
+// loopback refuses to start while an admin still has DemoDefaults::AdminPassword.
+class AccountsModule : public ServerModule, public Authenticator
+{
+public:
+    static constexpr const char *AdminEmailVariable = "FLASHSALE_ADMIN_EMAIL";
+    static constexpr const char *AdminPasswordVariable = "FLASHSALE_ADMIN_PASSWORD";
+    static constexpr const char *Issuer = "flashsale";
+
+    explicit AccountsModule(FlashSaleServer &server);
+    ~AccountsModule() override;
+
+    QString name() const override { return QStringLiteral("accounts"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+    bool verify(const QByteArray &bearerToken, Principal *principal, QString *reason) const override;
+
+    // For other modules (the demo seeder), from the thread that runs them at start (the
+    // main thread): creates an account with the calling thread's database connection.
+    // Applies the registration rules; `role` is "shopper" or "admin". Returns the new
+    // user id, or 0 with `error` set (invalid input, e-mail taken, database failure,
+    // or an admin with the demo password on a server bound beyond loopback).
+    // Hashing makes this take as long as one Argon2id (tens of ms with default costs).
+    qint64 createUser(const QString &email, const QString &password, const QString &name, const QString &role,
+                      bool verified, QString *error);
+    // The id of the account with this e-mail (any case, surrounding spaces ignored), or 0.
+    // Both use the calling thread's connection and throw DatabaseError if it fails.
+    qint64 userIdByEmail(const QString &email) const;
+    bool hasAdmin() const;
+
+private:
+    bool bootstrapAdminFromEnvironment(QString *error);
+    bool refuseDemoAdminPassword(QString *error) const;
+    bool boundBeyondLoopback() const;
+    void registerUser(const HttpRequest &request, const Responder &reply) const;
+    void profile(const HttpRequest &request, const Responder &reply) const;
+
+    FlashSaleServer &m_server;
+    std::unique_ptr<PasswordHasher> m_hasher;
+    std::unique_ptr<JwtCodec> m_jwt;
+    std::unique_ptr<TokenEndpoint> m_tokens;
+};
