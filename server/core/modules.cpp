@@ -5,6 +5,7 @@
 #include "inventory/inventorymodule.h"
 #include "sales/salesmodule.h"
 #include "servermodule.h"
+#include "waitingroom/waitingroommodule.h"
 
 std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server)
 {
@@ -14,5 +15,6 @@ std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server
     modules.push_back(std::make_unique<InventoryModule>(server));
     modules.push_back(std::make_unique<CatalogModule>(server));
     modules.push_back(std::make_unique<SalesModule>(server));
+    modules.push_back(std::make_unique<WaitingRoomModule>(server));
     return modules;
 }

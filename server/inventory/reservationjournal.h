@@ -1,15 +1,14 @@
 #pragma once
 
+#include "storage/groupcommitwriter.h"
+
 #include <QByteArray>
 #include <QSqlDatabase>
 #include <QString>
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 class Database;
 class LatencyHistogram;
@@ -61,24 +60,11 @@ public:
     quint64 appended() const { return m_appended.load(); }
 
 private:
-    struct Entry
-    {
-        bool isBarrier = false;
-        ReservationRecord record;
-        Done done;
-    };
-    void run();
-    bool commit(const std::vector<Entry> &batch, std::vector<ReservationRecord> *records, QString *error);
+    void write(const QSqlDatabase &db, const std::vector<ReservationRecord> &records) const;
 
-    const Database &m_db;
-    const int m_maxBatch;
     std::vector<CommitHook> m_hooks;
     std::vector<CommittedListener> m_listeners;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::deque<Entry> m_queue;
-    bool m_stopping = false;
-    std::thread m_thread;
+    std::unique_ptr<GroupCommitWriter<ReservationRecord>> m_writer;
     std::atomic<quint64> m_commits{0};
     std::atomic<quint64> m_appended{0};
     std::atomic<qint64> *m_commitCounter = nullptr;

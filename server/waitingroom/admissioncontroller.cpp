@@ -1,0 +1,163 @@
+#include "admissioncontroller.h"
+
+#include "core/timeutil.h"
+#include "inventory/reservationjournal.h"
+#include "queueregistry.h"
+#include "sales/saleregistry.h"
+#include "telemetry/logger.h"
+#include "ticketjournal.h"
+
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+
+#include <cmath>
+
+AdmissionController::AdmissionController(QueueRegistry &queues, SaleRegistry &sales, TicketJournal &journal, Settings settings,
+                                         QObject *parent)
+    : QObject(parent)
+    , m_queues(queues)
+    , m_saleRegistry(sales)
+    , m_journal(journal)
+    , m_settings(settings)
+{
+}
+
+void AdmissionController::start()
+{
+    m_timer = new QTimer(this);
+    m_timer->setInterval(qMax(10, m_settings.intervalMs));
+    connect(m_timer, &QTimer::timeout, this, &AdmissionController::tick);
+    m_timer->start();
+}
+
+void AdmissionController::stop()
+{
+    if (m_timer)
+        m_timer->stop();
+}
+
+void AdmissionController::restoreAdmitted(qint64 saleId, qint64 userId, qint64 admittedAtMs)
+{
+    const qint64 expiry = admittedAtMs + m_settings.tokenTtlMs;
+    if (expiry > nowMs())
+        m_sales[saleId].outstanding.insert(userId, expiry);
+}
+
+void AdmissionController::purchasesCommitted(const std::vector<ReservationRecord> &records)
+{
+    std::vector<std::pair<qint64, qint64>> bought;
+    bought.reserve(records.size());
+    for (const ReservationRecord &r : records)
+        bought.emplace_back(r.saleId, r.userId);
+    QMetaObject::invokeMethod(this, [this, bought] {
+        for (const auto &[saleId, userId] : bought) {
+            auto it = m_sales.find(saleId);
+            if (it != m_sales.end())
+                it->outstanding.remove(userId);
+        }
+    }, Qt::QueuedConnection);
+}
+
+void AdmissionController::tick()
+{
+    const qint64 now = nowMs();
+    const QueueRegistry::Map &queues = m_queues.all();
+    for (auto it = queues.cbegin(); it != queues.cend(); ++it)
+        step(*it.value(), m_sales[it.key()], now);
+}
+
+void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
+{
+    const qint64 elapsed = state.lastTickMs ? now - state.lastTickMs : 0;
+    state.lastTickMs = now;
+    const auto sale = m_saleRegistry.find(queue.saleId());
+    if (!sale || now < sale->terms().startMs || now >= sale->endMs()) {
+        state.credit = 0; // pre-queue, or over: nobody is admitted
+        return;
+    }
+    const qint64 saleId = queue.saleId();
+    QPointer<AdmissionController> self(this);
+    if (queue.settings().shuffledPreQueue.load() && !queue.shuffleApplied()) {
+        if (!state.shuffleInFlight) {
+            state.shuffleInFlight = true;
+            QueueWrite w;
+            w.kind = QueueWrite::Kind::Shuffle;
+            w.queue = &queue;
+            w.atMs = now;
+            w.seed = QRandomGenerator::system()->generate64() >> 1; // fits a signed column
+            w.startMs = sale->terms().startMs;
+            m_journal.append(std::move(w), [self, saleId](bool durable) {
+                QMetaObject::invokeMethod(self, [self, saleId, durable] {
+                    if (!self)
+                        return;
+                    self->m_sales[saleId].shuffleInFlight = false;
+                    if (durable)
+                        Log::info(QStringLiteral("waitingRoom.preQueueShuffled"), {{QStringLiteral("saleId"), saleId}});
+                }, Qt::QueuedConnection);
+            });
+        }
+        return;
+    }
+    for (auto it = state.outstanding.begin(); it != state.outstanding.end();)
+        it = it.value() <= now ? state.outstanding.erase(it) : std::next(it);
+    queue.setAdmittedUnfinished(state.outstanding.size());
+
+    const qint64 remaining = sale->stock().remaining();
+    if (remaining == 0) {
+        state.credit = 0;
+        if (!state.soldOutAnnounced) {
+            state.soldOutAnnounced = true;
+            Log::info(QStringLiteral("waitingRoom.soldOut"), {{QStringLiteral("saleId"), saleId}, {QStringLiteral("stillWaiting"), queue.waiting()}});
+            Q_EMIT soldOut(saleId, queue.waiting());
+        }
+        return;
+    }
+    state.soldOutAnnounced = false; // units came back (failed or expired orders)
+    const double rate = queue.settings().admissionRatePerSecond.load();
+    if (queue.settings().paused.load() || rate <= 0) {
+        state.credit = 0;
+        return;
+    }
+    // At most one second of admissions banked, so a long pause does not end in a flood.
+    state.credit = std::min(state.credit + rate * double(elapsed) / 1000.0, std::max(1.0, rate));
+    if (state.stepInFlight)
+        return;
+    const qint64 capacity = qint64(std::ceil(double(remaining) * m_settings.overbookingFactor)) - state.outstanding.size();
+    const qint64 wanted = std::min({qint64(state.credit), capacity, queue.waiting()});
+    if (wanted <= 0)
+        return;
+
+    QueueWrite w;
+    w.kind = QueueWrite::Kind::Admission;
+    w.queue = &queue;
+    w.atMs = now;
+    qint64 left = wanted;
+    std::vector<qint64> admittedUsers;
+    for (int l = 0; l < laneCount; ++l) { // the normal lane first, then the low-priority lane
+        const Lane lane = Lane(l);
+        const qint64 from = queue.laneAdmitted(lane);
+        const qint64 take = std::min(left, queue.laneLength(lane) - from);
+        w.admittedUpTo[l] = from + take;
+        for (qint64 i = from; i < from + take; ++i) {
+            if (const TicketEntry *e = queue.ticket(queue.ticketAt(lane, i)))
+                admittedUsers.push_back(e->userId);
+        }
+        left -= take;
+    }
+    state.credit -= double(wanted);
+    state.stepInFlight = true;
+    m_journal.append(std::move(w), [self, saleId, admittedUsers, now, &queue](bool durable) {
+        QMetaObject::invokeMethod(self, [self, saleId, admittedUsers, now, durable, &queue] {
+            if (!self)
+                return;
+            SaleState &s = self->m_sales[saleId];
+            s.stepInFlight = false;
+            if (!durable)
+                return; // the same tickets are tried again next round
+            for (qint64 userId : admittedUsers)
+                s.outstanding.insert(userId, now + self->m_settings.tokenTtlMs);
+            Q_EMIT self->positionsChanged(saleId, queue.laneAdmitted(Lane::Normal), queue.laneAdmitted(Lane::Low), queue.waiting());
+        }, Qt::QueuedConnection);
+    });
+}

@@ -1,0 +1,387 @@
+#include "queueendpoints.h"
+
+#include "admissiontoken.h"
+#include "core/flashsaleserver.h"
+#include "core/timeutil.h"
+#include "http/jsonbody.h"
+#include "http/router.h"
+#include "joinlimiter.h"
+#include "proofofwork.h"
+#include "sales/saleregistry.h"
+#include "storage/database.h"
+#include "storage/dbexecutor.h"
+#include "telemetry/logger.h"
+#include "ticketjournal.h"
+#include "waitingroommodule.h"
+
+#include <QJsonDocument>
+
+#include <cmath>
+
+namespace {
+
+QJsonValue isoOrNull(qint64 ms)
+{
+    return ms > 0 ? QJsonValue(isoUtc(ms)) : QJsonValue(QJsonValue::Null);
+}
+
+QString orderName(bool shuffled)
+{
+    return shuffled ? QStringLiteral("shuffled") : QStringLiteral("arrival");
+}
+
+} // namespace
+
+QueueEndpoints::QueueEndpoints(WaitingRoomModule &module, FlashSaleServer &server, SaleRegistry &sales, TicketJournal &journal,
+                               ProofOfWork &pow, QByteArray tokenKey)
+    : m_module(module)
+    , m_server(server)
+    , m_sales(sales)
+    , m_journal(journal)
+    , m_pow(pow)
+    , m_tokenKey(std::move(tokenKey))
+    , m_config(module.config())
+    , m_perShopper(std::make_unique<JoinLimiter>(m_config.joinLimitPerShopper, qint64(m_config.joinLimitWindowSeconds) * 1000))
+    , m_perAddress(std::make_unique<JoinLimiter>(m_config.joinLimitPerAddress, qint64(m_config.joinLimitWindowSeconds) * 1000))
+{
+}
+
+QueueEndpoints::~QueueEndpoints() = default;
+
+void QueueEndpoints::registerRoutes(Router &router)
+{
+    using namespace std::placeholders;
+    // The literal routes before /queue/{ticket}: the first match wins.
+    router.add("GET", QStringLiteral("/sales/{id}/queue/challenge"), Access::User, std::bind(&QueueEndpoints::challenge, this, _1, _2));
+    router.add("PUT", QStringLiteral("/sales/{id}/queue/settings"), Access::Admin, std::bind(&QueueEndpoints::changeSettings, this, _1, _2));
+    router.add("GET", QStringLiteral("/sales/{id}/queue/{ticket}"), Access::User, std::bind(&QueueEndpoints::status, this, _1, _2));
+    router.add("POST", QStringLiteral("/sales/{id}/queue"), Access::User, std::bind(&QueueEndpoints::join, this, _1, _2));
+    router.add("GET", QStringLiteral("/sales/{id}/queue"), Access::Admin, std::bind(&QueueEndpoints::stats, this, _1, _2));
+}
+
+std::shared_ptr<Sale> QueueEndpoints::saleOf(const HttpRequest &request, const Responder &reply) const
+{
+    bool ok = false;
+    auto sale = m_sales.find(request.param(QStringLiteral("id")).toLongLong(&ok));
+    if (!ok || !sale)
+        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
+    return sale;
+}
+
+SaleQueue &QueueEndpoints::queueOf(qint64 saleId)
+{
+    return *m_module.queues().obtain(saleId, [this](SaleQueue &q) {
+        q.settings().admissionRatePerSecond.store(qMax(0.0, m_config.admissionRatePerSecond));
+        q.settings().shuffledPreQueue.store(m_config.preQueueOrder == QLatin1String("shuffled"));
+    });
+}
+
+void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
+{
+    const auto sale = saleOf(request, reply);
+    if (!sale)
+        return;
+    const qint64 now = nowMs();
+    const qint64 userId = request.principal->userId;
+    if (now >= sale->endMs()) {
+        reply.send(Problem::conflict(QStringLiteral("sale-ended"), QStringLiteral("The sale has ended"),
+                                     QStringLiteral("The sale ended at %1.").arg(isoUtc(sale->endMs()))));
+        return;
+    }
+    const qint64 shopperWait = m_perShopper->hit("u" + QByteArray::number(userId), now);
+    const qint64 addressWait = shopperWait ? 0 : m_perAddress->hit(request.remoteAddress.toString().toLatin1(), now);
+    if (shopperWait || addressWait) {
+        reply.send(Problem::tooManyRequests(shopperWait ? QStringLiteral("Too many joins by this shopper; your ticket is kept.")
+                                                        : QStringLiteral("Too many joins from this address."),
+                                            int((qMax(shopperWait, addressWait) + 999) / 1000)));
+        return;
+    }
+    SaleQueue &queue = queueOf(sale->id());
+    // A reload keeps its place: whoever holds a ticket gets it back, with no new proof.
+    if (const qint64 held = queue.ticketOf(userId)) {
+        reply.send(HttpResponse::json(ticketJson(queue, *sale, held, now)).withHeader("Cache-Control", "no-store"));
+        return;
+    }
+    if (sale->stock().remaining() == 0) {
+        reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
+        return;
+    }
+    QJsonObject body;
+    if (!request.body.trimmed().isEmpty()) {
+        HttpResponse problem;
+        const auto parsed = JsonBody::parse(request, &problem);
+        if (!parsed) {
+            reply.send(problem);
+            return;
+        }
+        body = parsed->object();
+    }
+    const QByteArray challenge = body.value(QStringLiteral("challenge")).toString().toUtf8();
+    const QByteArray nonce = body.value(QStringLiteral("nonce")).toString().toUtf8();
+    Lane lane = Lane::Normal;
+    if (m_config.proofOfWork && challenge.isEmpty()) {
+        reply.send(HttpResponse::problem(403, QStringLiteral("proof-of-work"), QStringLiteral("Proof of work required"),
+                                         QStringLiteral("Get a challenge (GET /sales/%1/queue/challenge) and join with "
+                                                        "{challenge, nonce}.").arg(sale->id())));
+        return;
+    }
+    if (!challenge.isEmpty()) {
+        ProofOfWork::Challenge solved;
+        const QString why = m_pow.redeem(challenge, nonce, sale->id(), userId, m_config.proofOfWork ? m_config.proofOfWorkBits : 0,
+                                         now, &solved);
+        if (!why.isEmpty()) {
+            reply.send(HttpResponse::problem(403, QStringLiteral("proof-of-work"), QStringLiteral("Proof of work refused"), why));
+            return;
+        }
+        if (m_config.humanMinMs > 0 && now - solved.issuedAtMs < m_config.humanMinMs) {
+            lane = Lane::Low; // faster than a human: admitted after everyone in the normal lane
+            Log::info(QStringLiteral("waitingRoom.lowLane"), {{QStringLiteral("saleId"), sale->id()}, {QStringLiteral("userId"), userId},
+                                                              {QStringLiteral("ms"), now - solved.issuedAtMs}});
+        }
+    }
+    const QString address = request.remoteAddress.toString();
+    if (!m_config.requireVerifiedAccount && m_config.minAccountAgeSeconds <= 0) {
+        enqueue(queue, sale, userId, lane, address, reply);
+        return;
+    }
+    // The account gates read the users table: on a database thread, never this one.
+    m_server.dbExecutor().post([this, &queue, sale, userId, lane, address, reply] {
+        try {
+            QSqlQuery q = execOrThrow(m_server.database().connection(),
+                                      QStringLiteral("SELECT verified, created_at FROM users WHERE user_id = ?"), {userId});
+            const bool found = q.next();
+            if (m_config.requireVerifiedAccount && (!found || q.value(0).toInt() == 0)) {
+                reply.send(HttpResponse::problem(403, QStringLiteral("account-not-verified"), QStringLiteral("Account not verified"),
+                                                 QStringLiteral("This sale is open to verified accounts only.")));
+                return;
+            }
+            const qint64 ageMs = found ? nowMs() - q.value(1).toLongLong() : 0;
+            if (m_config.minAccountAgeSeconds > 0 && ageMs < qint64(m_config.minAccountAgeSeconds) * 1000) {
+                reply.send(HttpResponse::problem(403, QStringLiteral("account-too-new"), QStringLiteral("Account too new"),
+                                                 QStringLiteral("This sale is open to accounts older than %1 seconds.")
+                                                     .arg(m_config.minAccountAgeSeconds)));
+                return;
+            }
+        } catch (const DatabaseError &e) {
+            Log::error(QStringLiteral("waitingRoom.gate.failed"), {{QStringLiteral("error"), e.message}});
+            reply.send(Problem::unavailable(QStringLiteral("The account could not be checked; try again.")));
+            return;
+        }
+        enqueue(queue, sale, userId, lane, address, reply);
+    });
+}
+
+void QueueEndpoints::enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane, const QString &address,
+                             const Responder &reply)
+{
+    qint64 held = 0;
+    auto answer = [this, &queue, sale, reply](int status) {
+        return [this, &queue, sale, reply, status](qint64 ticket) {
+            if (ticket == 0) {
+                reply.send(Problem::unavailable(QStringLiteral("The ticket could not be recorded; join again.")));
+                return;
+            }
+            reply.send(HttpResponse::json(ticketJson(queue, *sale, ticket, nowMs()), status)
+                           .withHeader("Location", "/sales/" + QByteArray::number(sale->id()) + "/queue/" + QByteArray::number(ticket))
+                           .withHeader("Cache-Control", "no-store"));
+        };
+    };
+    switch (queue.join(userId, &held, answer(201))) {
+    case SaleQueue::JoinState::Holds:
+        answer(200)(held);
+        return;
+    case SaleQueue::JoinState::Pending:
+        return; // answered with the first join of this shopper
+    case SaleQueue::JoinState::New: {
+        QueueWrite w;
+        w.kind = QueueWrite::Kind::Join;
+        w.queue = &queue;
+        w.userId = userId;
+        w.lane = lane;
+        w.clientAddress = address;
+        m_journal.append(std::move(w));
+        return;
+    }
+    }
+}
+
+QJsonObject QueueEndpoints::ticketJson(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 now) const
+{
+    const TicketView v = queue.view(ticket);
+    QJsonObject o{{QStringLiteral("ticket"), ticket},
+                  {QStringLiteral("saleId"), sale.id()},
+                  {QStringLiteral("admitted"), v.admitted},
+                  {QStringLiteral("queueLength"), queue.issued()},
+                  {QStringLiteral("serverTime"), isoUtc(now)},
+                  {QStringLiteral("saleStartsAt"), isoUtc(sale.terms().startMs)}};
+    QJsonValue token = QJsonValue::Null;
+    qint64 expiresAt = 0;
+    QString status;
+    if (v.admitted) {
+        expiresAt = v.entry->admittedAtMs.load(std::memory_order_relaxed) + qint64(m_config.admissionTokenTtlSeconds) * 1000;
+        if (expiresAt > now) {
+            status = QStringLiteral("admitted");
+            token = QString::fromLatin1(AdmissionToken{sale.id(), v.entry->userId, ticket, expiresAt}.seal(m_tokenKey));
+        } else {
+            status = QStringLiteral("expired");
+        }
+    } else if (now >= sale.endMs()) {
+        status = QStringLiteral("closed");
+    } else if (sale.stock().remaining() == 0) {
+        status = QStringLiteral("soldOut");
+    } else {
+        status = QStringLiteral("waiting");
+    }
+    const bool waiting = status == QLatin1String("waiting");
+    const double rate = queue.settings().admissionRatePerSecond.load(std::memory_order_relaxed);
+    const bool paused = queue.settings().paused.load(std::memory_order_relaxed);
+    QJsonValue wait = QJsonValue::Null;
+    if (waiting && rate > 0 && !paused) {
+        const qint64 untilStart = qMax<qint64>(0, sale.terms().startMs - now);
+        wait = qint64(std::ceil(double(v.ahead + 1) / rate + double(untilStart) / 1000.0));
+    } else if (v.admitted) {
+        wait = 0;
+    }
+    o.insert(QStringLiteral("status"), status);
+    o.insert(QStringLiteral("position"), waiting ? v.ahead + 1 : 0);
+    o.insert(QStringLiteral("ahead"), waiting ? v.ahead : 0);
+    o.insert(QStringLiteral("admissionToken"), token);
+    o.insert(QStringLiteral("admissionExpiresAt"), token.isNull() ? QJsonValue(QJsonValue::Null) : isoOrNull(expiresAt));
+    o.insert(QStringLiteral("estimatedWaitSeconds"), wait);
+    o.insert(QStringLiteral("paused"), paused);
+    return o;
+}
+
+void QueueEndpoints::status(const HttpRequest &request, const Responder &reply)
+{
+    const auto sale = saleOf(request, reply);
+    if (!sale)
+        return;
+    bool ok = false;
+    const qint64 ticket = request.param(QStringLiteral("ticket")).toLongLong(&ok);
+    const SaleQueue *queue = m_module.queues().find(sale->id());
+    const TicketEntry *entry = ok && queue ? queue->ticket(ticket) : nullptr;
+    // Someone else's ticket is answered like a missing one: numbers tell nothing.
+    if (!entry || entry->userId != request.principal->userId) {
+        reply.send(Problem::notFound(QStringLiteral("You hold no ticket %1 in sale %2.").arg(request.param(QStringLiteral("ticket"))).arg(sale->id())));
+        return;
+    }
+    reply.send(HttpResponse::json(ticketJson(*queue, *sale, ticket, nowMs())).withHeader("Cache-Control", "no-store"));
+}
+
+void QueueEndpoints::challenge(const HttpRequest &request, const Responder &reply)
+{
+    const auto sale = saleOf(request, reply);
+    if (!sale)
+        return;
+    const int bits = m_config.proofOfWork ? m_config.proofOfWorkBits : 0;
+    ProofOfWork::Challenge c;
+    const QByteArray sealed = m_pow.issue(sale->id(), request.principal->userId, bits, nowMs(),
+                                          qint64(m_config.challengeTtlSeconds) * 1000, &c);
+    reply.send(HttpResponse::json({{QStringLiteral("challenge"), QString::fromLatin1(sealed)},
+                                   {QStringLiteral("difficulty"), bits},
+                                   {QStringLiteral("algorithm"), QStringLiteral("sha256-leading-zero-bits")},
+                                   {QStringLiteral("howTo"), QStringLiteral("Find a nonce (a string of up to 64 bytes) such that SHA-256 of the "
+                                                                            "challenge's bytes followed by the nonce's bytes starts with "
+                                                                            "`difficulty` zero bits; join with {challenge, nonce}.")},
+                                   {QStringLiteral("expiresAt"), isoUtc(c.expiresAtMs)}})
+                   .withHeader("Cache-Control", "no-store"));
+}
+
+QJsonObject QueueEndpoints::statsJson(const SaleQueue &queue, const Sale &sale) const
+{
+    const QueueSettings &s = queue.settings();
+    const int required = s.required.load();
+    return {{QStringLiteral("saleId"), sale.id()},
+            {QStringLiteral("length"), queue.issued()},
+            {QStringLiteral("waiting"), queue.waiting()},
+            {QStringLiteral("admitted"), queue.admittedTotal()},
+            {QStringLiteral("admittedUnfinished"), queue.admittedUnfinished()},
+            {QStringLiteral("normalLane"), QJsonObject{{QStringLiteral("length"), queue.laneLength(Lane::Normal)},
+                                                       {QStringLiteral("admitted"), queue.laneAdmitted(Lane::Normal)}}},
+            {QStringLiteral("lowLane"), QJsonObject{{QStringLiteral("length"), queue.laneLength(Lane::Low)},
+                                                    {QStringLiteral("admitted"), queue.laneAdmitted(Lane::Low)}}},
+            {QStringLiteral("admissionRatePerSecond"), s.admissionRatePerSecond.load()},
+            {QStringLiteral("paused"), s.paused.load()},
+            {QStringLiteral("required"), m_module.requiredFor(sale.id())},
+            {QStringLiteral("requiredSetting"), required < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(required == 1)},
+            {QStringLiteral("preQueueOrder"), orderName(s.shuffledPreQueue.load())},
+            {QStringLiteral("overbookingFactor"), m_config.overbookingFactor},
+            {QStringLiteral("remainingStock"), sale.stock().remaining()},
+            {QStringLiteral("soldOut"), sale.stock().remaining() == 0},
+            {QStringLiteral("serverTime"), isoUtc(nowMs())}};
+}
+
+void QueueEndpoints::stats(const HttpRequest &request, const Responder &reply)
+{
+    const auto sale = saleOf(request, reply);
+    if (!sale)
+        return;
+    reply.send(HttpResponse::json(statsJson(queueOf(sale->id()), *sale)).withHeader("Cache-Control", "no-store"));
+}
+
+void QueueEndpoints::changeSettings(const HttpRequest &request, const Responder &reply)
+{
+    const auto sale = saleOf(request, reply);
+    if (!sale)
+        return;
+    HttpResponse problem;
+    auto body = JsonBody::parse(request, &problem);
+    if (!body) {
+        reply.send(problem);
+        return;
+    }
+    SaleQueue &queue = queueOf(sale->id());
+    const QueueSettings &now = queue.settings();
+    QueueWrite w;
+    w.kind = QueueWrite::Kind::Settings;
+    w.queue = &queue;
+    w.atMs = nowMs();
+    w.admissionRatePerSecond = now.admissionRatePerSecond.load();
+    w.paused = now.paused.load();
+    w.required = now.required.load();
+    w.shuffledPreQueue = now.shuffledPreQueue.load();
+    const QJsonObject &o = body->object();
+    const QJsonValue rate = o.value(QStringLiteral("admissionRatePerSecond"));
+    if (!rate.isUndefined()) {
+        if (!rate.isDouble() || !std::isfinite(rate.toDouble()) || rate.toDouble() < 0 || rate.toDouble() > 1e6)
+            body->addError(QStringLiteral("admissionRatePerSecond"), QStringLiteral("must be a number from 0 to 1000000"));
+        else
+            w.admissionRatePerSecond = rate.toDouble();
+    }
+    w.paused = body->optionalBool(QStringLiteral("paused"), w.paused);
+    const QJsonValue required = o.value(QStringLiteral("required"));
+    if (required.isNull())
+        w.required = -1;
+    else if (required.isBool())
+        w.required = required.toBool() ? 1 : 0;
+    else if (!required.isUndefined())
+        body->addError(QStringLiteral("required"), QStringLiteral("must be true, false or null (the server's default)"));
+    const QJsonValue order = o.value(QStringLiteral("preQueueOrder"));
+    if (!order.isUndefined()) {
+        const QString name = order.toString();
+        if (name != QLatin1String("arrival") && name != QLatin1String("shuffled"))
+            body->addError(QStringLiteral("preQueueOrder"), QStringLiteral("must be arrival or shuffled"));
+        else if ((name == QLatin1String("shuffled")) != w.shuffledPreQueue && w.atMs >= sale->terms().startMs)
+            body->addError(QStringLiteral("preQueueOrder"), QStringLiteral("can change only before the sale starts"));
+        else
+            w.shuffledPreQueue = name == QLatin1String("shuffled");
+    }
+    if (body->hasErrors()) {
+        reply.send(body->problem());
+        return;
+    }
+    const qint64 saleId = sale->id();
+    const QJsonObject logged{{QStringLiteral("saleId"), saleId}, {QStringLiteral("admissionRatePerSecond"), w.admissionRatePerSecond},
+                             {QStringLiteral("paused"), w.paused}, {QStringLiteral("required"), w.required},
+                             {QStringLiteral("preQueueOrder"), orderName(w.shuffledPreQueue)},
+                             {QStringLiteral("by"), request.principal->email}};
+    m_journal.append(std::move(w), [this, &queue, sale, reply, logged](bool durable) {
+        if (!durable) {
+            reply.send(Problem::unavailable(QStringLiteral("The settings could not be saved; nothing changed.")));
+            return;
+        }
+        Log::info(QStringLiteral("waitingRoom.settings"), logged);
+        reply.send(HttpResponse::json(statsJson(queue, *sale)).withHeader("Cache-Control", "no-store"));
+    });
+}

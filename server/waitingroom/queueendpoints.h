@@ -1,0 +1,60 @@
+#pragma once
+
+#include "config/serverconfig.h"
+#include "salequeue.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+#include <memory>
+
+class FlashSaleServer;
+class JoinLimiter;
+class ProofOfWork;
+class Responder;
+class Router;
+class Sale;
+class SaleRegistry;
+class TicketJournal;
+class WaitingRoomModule;
+struct HttpRequest;
+
+// The waiting room's HTTP routes:
+//   POST /sales/{id}/queue                 shopper: join (or get back the ticket held)
+//   GET  /sales/{id}/queue/challenge       shopper: a proof-of-work challenge for the join
+//   GET  /sales/{id}/queue/{ticket}        the ticket's owner: position, wait, admission token
+//   GET  /sales/{id}/queue                 admin: length, admitted, rate, lanes
+//   PUT  /sales/{id}/queue/settings        admin: admission rate, pause, required, pre-queue order
+// Status reads come from atomics only; joins and settings answer after their commit.
+class QueueEndpoints
+{
+public:
+    QueueEndpoints(WaitingRoomModule &module, FlashSaleServer &server, SaleRegistry &sales, TicketJournal &journal,
+                   ProofOfWork &pow, QByteArray tokenKey);
+    ~QueueEndpoints();
+    void registerRoutes(Router &router);
+
+private:
+    void join(const HttpRequest &request, const Responder &reply);
+    void enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane, const QString &address,
+                 const Responder &reply);
+    void status(const HttpRequest &request, const Responder &reply);
+    void challenge(const HttpRequest &request, const Responder &reply);
+    void stats(const HttpRequest &request, const Responder &reply);
+    void changeSettings(const HttpRequest &request, const Responder &reply);
+
+    std::shared_ptr<Sale> saleOf(const HttpRequest &request, const Responder &reply) const;
+    SaleQueue &queueOf(qint64 saleId);
+    QJsonObject ticketJson(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 nowMs) const;
+    QJsonObject statsJson(const SaleQueue &queue, const Sale &sale) const;
+
+    WaitingRoomModule &m_module;
+    FlashSaleServer &m_server;
+    SaleRegistry &m_sales;
+    TicketJournal &m_journal;
+    ProofOfWork &m_pow;
+    const QByteArray m_tokenKey;
+    const ServerConfig::WaitingRoom m_config;
+    std::unique_ptr<JoinLimiter> m_perShopper;
+    std::unique_ptr<JoinLimiter> m_perAddress;
+};

@@ -1,0 +1,143 @@
+#include "waitingroommodule.h"
+
+#include "admissioncontroller.h"
+#include "admissiontoken.h"
+#include "core/flashsaleserver.h"
+#include "core/timeutil.h"
+#include "inventory/reservationjournal.h"
+#include "proofofwork.h"
+#include "queueendpoints.h"
+#include "sales/purchaseservice.h"
+#include "sales/salesmodule.h"
+#include "secretkeyfile.h"
+#include "storage/database.h"
+#include "telemetry/logger.h"
+#include "telemetry/metrics.h"
+#include "ticketjournal.h"
+
+#include <QMessageAuthenticationCode>
+
+namespace {
+
+// Two keys from the one secret file, so a challenge can never pass for a token.
+QByteArray derive(const QByteArray &secret, const QByteArray &purpose)
+{
+    return QMessageAuthenticationCode::hash(purpose, secret, QCryptographicHash::Sha256);
+}
+
+} // namespace
+
+WaitingRoomModule::WaitingRoomModule(FlashSaleServer &server)
+    : m_server(server)
+    , m_config(server.config().waitingRoom)
+    , m_journal(std::make_unique<TicketJournal>(server.database(), server.config().waitingRoom.groupCommitMaxBatch))
+{
+}
+
+WaitingRoomModule::~WaitingRoomModule()
+{
+    stopping();
+}
+
+bool WaitingRoomModule::load(QString *error)
+{
+    QByteArray secret;
+    if (!SecretKeyFile::loadOrCreate(m_server.config().dataDir, QStringLiteral("waiting-room.key"), &secret, error))
+        return false;
+    m_tokenKey = derive(secret, "admission-token");
+    m_pow = std::make_unique<ProofOfWork>(derive(secret, "join-challenge"));
+
+    auto *sales = m_server.module<SalesModule>();
+    if (!sales) {
+        *error = QStringLiteral("the waiting room needs the sales module before it");
+        return false;
+    }
+    AdmissionController::Settings s;
+    s.overbookingFactor = qMax(0.01, m_config.overbookingFactor);
+    s.tokenTtlMs = qint64(m_config.admissionTokenTtlSeconds) * 1000;
+    s.intervalMs = m_config.admissionIntervalMs;
+    m_controller = std::make_unique<AdmissionController>(m_queues, sales->registry(), *m_journal, s);
+    connect(m_controller.get(), &AdmissionController::positionsChanged, this, &WaitingRoomModule::positionsChanged);
+    connect(m_controller.get(), &AdmissionController::soldOut, this, &WaitingRoomModule::soldOut);
+
+    try {
+        SaleRegistry &registry = sales->registry();
+        TicketJournal::load(
+            m_server.database(), [&](qint64 saleId) { return registry.find(saleId) ? m_queues.obtain(saleId) : nullptr; },
+            [&](SaleQueue &q, qint64 userId, qint64 at) { m_controller->restoreAdmitted(q.saleId(), userId, at); });
+        // Who already bought is not waiting for anything.
+        QSqlQuery bought = execOrThrow(m_server.database().connection(),
+                                       QStringLiteral("SELECT DISTINCT sale_id, user_id FROM reservations"));
+        std::vector<ReservationRecord> records;
+        while (bought.next()) {
+            ReservationRecord r;
+            r.saleId = bought.value(0).toLongLong();
+            r.userId = bought.value(1).toLongLong();
+            records.push_back(r);
+        }
+        m_controller->purchasesCommitted(records);
+    } catch (const DatabaseError &e) {
+        *error = e.message;
+        return false;
+    }
+    qint64 tickets = 0;
+    for (SaleQueue *q : m_queues.all())
+        tickets += q->issued();
+    Log::info(QStringLiteral("waitingRoom.restored"), {{QStringLiteral("queues"), int(m_queues.all().size())},
+                                                       {QStringLiteral("tickets"), tickets}});
+
+    // The console and operators see the queues in /metrics.
+    Metrics &metrics = m_server.metrics();
+    metrics.gauge(QStringLiteral("flashsale_waiting_room_tickets"), QStringLiteral("Tickets issued, all sales."), [this] {
+        double n = 0;
+        for (const SaleQueue *q : m_queues.all())
+            n += double(q->issued());
+        return n;
+    });
+    metrics.gauge(QStringLiteral("flashsale_waiting_room_admitted"), QStringLiteral("Tickets admitted, all sales."), [this] {
+        double n = 0;
+        for (const SaleQueue *q : m_queues.all())
+            n += double(q->admittedTotal());
+        return n;
+    });
+
+    // A shopper who bought is finished: admission may move on.
+    sales->purchases().journal().addCommittedListener(
+        [this](const std::vector<ReservationRecord> &records) { m_controller->purchasesCommitted(records); });
+    m_endpoints = std::make_unique<QueueEndpoints>(*this, m_server, sales->registry(), *m_journal, *m_pow, m_tokenKey);
+    return true;
+}
+
+void WaitingRoomModule::registerRoutes(Router &router)
+{
+    m_endpoints->registerRoutes(router);
+}
+
+void WaitingRoomModule::started()
+{
+    m_journal->start();
+    m_controller->start();
+}
+
+void WaitingRoomModule::stopping()
+{
+    if (m_controller)
+        m_controller->stop();
+    if (m_journal)
+        m_journal->stop();
+}
+
+bool WaitingRoomModule::requiredFor(qint64 saleId) const
+{
+    const SaleQueue *q = m_queues.find(saleId);
+    const int perSale = q ? q->settings().required.load(std::memory_order_relaxed) : -1;
+    return perSale < 0 ? m_config.required : perSale == 1;
+}
+
+bool WaitingRoomModule::admits(qint64 saleId, qint64 userId, const QByteArray &admissionToken, QString *reason) const
+{
+    if (!requiredFor(saleId))
+        return true;
+    *reason = AdmissionToken::refusal(m_tokenKey, admissionToken, saleId, userId, nowMs());
+    return reason->isEmpty();
+}

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "config/serverconfig.h"
+#include "core/servermodule.h"
+#include "queueregistry.h"
+#include "sales/admissiongate.h"
+
+#include <QByteArray>
+#include <QObject>
+
+#include <memory>
+
+class AdmissionController;
+class FlashSaleServer;
+class JoinLimiter;
+class ProofOfWork;
+class QueueEndpoints;
+class TicketJournal;
+
+// The virtual waiting room: shoppers join a sale's queue and get a ticket in arrival
+// order (before the start too), an admission controller lets them in at the sale's rate,
+// and an admitted shopper gets a signed admission token that the purchase path checks
+// (this module is its AdmissionGate). Abuse defences: one ticket per shopper, join
+// limits per shopper and per address, an optional proof-of-work challenge, optional
+// account gates and a low-priority lane for joins faster than a human.
+class WaitingRoomModule : public QObject, public ServerModule, public AdmissionGate
+{
+    Q_OBJECT
+
+public:
+    explicit WaitingRoomModule(FlashSaleServer &server);
+    ~WaitingRoomModule() override;
+
+    QString name() const override { return QStringLiteral("waitingRoom"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+    void started() override;
+    void stopping() override;
+
+    // AdmissionGate: HMAC check of the Admission-Token, no lock shared with anyone, no I/O.
+    bool admits(qint64 saleId, qint64 userId, const QByteArray &admissionToken, QString *reason) const override;
+    bool requiredFor(qint64 saleId) const;
+
+    AdmissionController &controller() { return *m_controller; }
+    QueueRegistry &queues() { return m_queues; }
+    const ServerConfig::WaitingRoom &config() const { return m_config; }
+
+Q_SIGNALS:
+    // Positions in a sale's queue moved, or it sold out: a notification channel pushes
+    // these to shoppers (GET /sales/{id}/queue/{ticket} shows the same).
+    void positionsChanged(qint64 saleId, qint64 normalAdmitted, qint64 lowAdmitted, qint64 waiting);
+    void soldOut(qint64 saleId, qint64 stillWaiting);
+
+private:
+    FlashSaleServer &m_server;
+    const ServerConfig::WaitingRoom m_config;
+    QByteArray m_tokenKey;
+    QueueRegistry m_queues;
+    std::unique_ptr<TicketJournal> m_journal;
+    std::unique_ptr<ProofOfWork> m_pow;
+    std::unique_ptr<AdmissionController> m_controller;
+    std::unique_ptr<QueueEndpoints> m_endpoints;
+};
