@@ -2,6 +2,7 @@
 
 #include "accounts/accountsmodule.h"
 #include "catalog/catalogmodule.h"
+#include "demo/demoseeder.h"
 #include "inventory/inventorymodule.h"
 #include "sales/salesmodule.h"
 #include "servermodule.h"
@@ -12,6 +13,7 @@ std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server
     std::vector<std::unique_ptr<ServerModule>> modules;
     // Order matters: a module may use the ones before it.
     modules.push_back(std::make_unique<AccountsModule>(server));
+    modules.push_back(std::make_unique<DemoSeeder>(server)); // before the modules that read what it seeds
     modules.push_back(std::make_unique<InventoryModule>(server));
     modules.push_back(std::make_unique<CatalogModule>(server));
     modules.push_back(std::make_unique<SalesModule>(server));
