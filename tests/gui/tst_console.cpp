@@ -2,6 +2,7 @@
 // the new-sale dialog (field errors from the console's own checks and from the server's
 // 422, then a valid sale typed in with the keyboard), the sale in the sales table and
 // the master stock in the catalog. Screenshots go to testOutputDir().
+#include "catalog/productdialog.h"
 #include "catalog/producttablemodel.h"
 #include "client/httpserverclient.h"
 #include "mainwindow/connectionstatus.h"
@@ -26,6 +27,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTableView>
 #include <QtTest>
 
 namespace {
@@ -46,6 +48,7 @@ void retype(QWidget *field, const QString &text)
 
 void saveScreenshot(QWidget *widget, const QString &name)
 {
+    QTest::qWait(50); // let pending layout requests run, as the event loop would before painting
     const QString path = QDir(testOutputDir()).filePath(name);
     QVERIFY2(widget->grab().save(path), qPrintable(path));
     qInfo("screenshot: %s", qPrintable(path));
@@ -226,6 +229,89 @@ private Q_SLOTS:
         QTRY_COMPARE(model->item(0).stock, qint64(productStock - saleQuantity)); // the sale took its units
         saveScreenshot(m_window.get(), QStringLiteral("console-main-window-catalog.png"));
         QTest::keySequence(m_window.get(), QKeySequence(QStringLiteral("Ctrl+1")));
+    }
+
+    void productDialogAddsAndEditsProducts()
+    {
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keySequence(m_window.get(), QKeySequence(QStringLiteral("Ctrl+Shift+N")));
+        QPointer<ProductDialog> dialog;
+        QTRY_VERIFY((dialog = m_window->findChild<ProductDialog *>()));
+        auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("name"));
+        auto *price = dialog->findChild<QAbstractSpinBox *>(QStringLiteral("regularPrice"));
+        auto *stock = dialog->findChild<QSpinBox *>(QStringLiteral("stock"));
+        auto *imageUrl = dialog->findChild<QLineEdit *>(QStringLiteral("imageUrl"));
+        QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(name && price && stock && imageUrl && ok);
+        QVERIFY(!ok->isEnabled()); // an empty form is not a product
+        QCOMPARE(errorLabel(dialog, QStringLiteral("name"))->text(), QStringLiteral("Enter the product's name."));
+        QCOMPARE(errorLabel(dialog, QStringLiteral("regularPrice"))->text(), QStringLiteral("The regular price must be more than zero."));
+
+        QTest::keyClicks(name, QStringLiteral("Smartwatch S3"));
+        retype(price, QStringLiteral("249.00"));
+        retype(stock, QStringLiteral("120"));
+        QTest::keyClicks(imageUrl, QStringLiteral("not a url"));
+        QVERIFY(errorLabel(dialog, QStringLiteral("imageUrl"))->isVisible());
+        QVERIFY(!ok->isEnabled());
+        saveScreenshot(dialog, QStringLiteral("console-new-product-invalid.png"));
+        retype(imageUrl, QStringLiteral("https://example.com/s3.png"));
+        QVERIFY(!errorLabel(dialog, QStringLiteral("name"))->isVisible());
+        QVERIFY(ok->isEnabled());
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QTRY_VERIFY(dialog.isNull());
+
+        ProductTableModel *model = m_window->catalogView()->model();
+        QTRY_COMPARE(model->rowCount(), 2);
+        const int row = model->rowOf(model->item(0).name == QStringLiteral("Smartwatch S3") ? model->item(0).id : model->item(1).id);
+        QCOMPARE(model->item(row).stock, 120);
+        QCOMPARE(model->item(row).regularPriceCents, 24900);
+
+        // Edit: select the row, Ctrl+E, change the stock. (The offscreen platform does not
+        // give the activation back to the window when a dialog closes.)
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTableView *table = m_window->catalogView()->table();
+        table->setFocus();
+        table->selectRow(table->model()->index(0, 0).data().toString() == QStringLiteral("Smartwatch S3") ? 0 : 1);
+        QTest::keySequence(m_window.get(), QKeySequence(QStringLiteral("Ctrl+E")));
+        QTRY_VERIFY((dialog = m_window->findChild<ProductDialog *>()));
+        stock = dialog->findChild<QSpinBox *>(QStringLiteral("stock"));
+        QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("name"))->text(), QStringLiteral("Smartwatch S3"));
+        retype(stock, QStringLiteral("90"));
+        QTest::keyClick(stock, Qt::Key_Return);
+        QTRY_VERIFY(dialog.isNull());
+        QTRY_COMPARE(model->item(row).stock, 90);
+        QTest::keySequence(m_window.get(), QKeySequence(QStringLiteral("Ctrl+1")));
+    }
+
+    void connectDialogRemembersServerAndEmailButNotThePassword()
+    {
+        QPointer<ConnectDialog> dialog = m_window->showSignIn(ConnectDialog::Mode::Connect);
+        auto *url = dialog->findChild<QLineEdit *>(QStringLiteral("url"));
+        auto *email = dialog->findChild<QLineEdit *>(QStringLiteral("username"));
+        auto *password = dialog->findChild<QLineEdit *>(QStringLiteral("password"));
+        QVERIFY(url && email && password);
+        QVERIFY(!url->isReadOnly());
+        retype(url, QStringLiteral("ftp://nowhere"));
+        QVERIFY(errorLabel(dialog, QStringLiteral("url"))->isVisible());
+        retype(url, m_server->baseUrl().toString());
+        retype(email, adminEmail);
+        QTest::keyClicks(password, adminPassword);
+        QTest::keyClick(password, Qt::Key_Return);
+        QTRY_VERIFY(dialog.isNull());
+        QVERIFY(m_client->isLoggedIn());
+
+        QSettings settings;
+        QCOMPARE(settings.value(QStringLiteral("connection/serverUrl")).toUrl(), m_server->baseUrl());
+        QCOMPARE(settings.value(QStringLiteral("connection/email")).toString(), adminEmail);
+        for (const QString &key : settings.allKeys())
+            QVERIFY2(settings.value(key).toString() != adminPassword, qPrintable(key));
+        dialog = m_window->showSignIn(ConnectDialog::Mode::Connect); // the next time, filled in but the password
+        QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("url"))->text(), m_server->baseUrl().toString());
+        QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("username"))->text(), adminEmail);
+        QVERIFY(dialog->findChild<QLineEdit *>(QStringLiteral("password"))->text().isEmpty());
+        dialog->reject();
     }
 
     void geometryIsSavedOnClose()

@@ -4,6 +4,7 @@
 
 #include <QFormLayout>
 #include <QLabel>
+#include <QVBoxLayout>
 
 #include <utility>
 
@@ -20,8 +21,14 @@ FieldErrorLabel *FormErrors::addRow(QFormLayout *form, const QString &labelText,
     if (field->objectName().isEmpty())
         field->setObjectName(key);
     error->setObjectName(key + QStringLiteral("Error"));
-    form->addRow(label, field);
-    form->addRow(QString(), error);
+    // The field and its error share one cell, so a hidden error takes no room.
+    auto *cell = new QWidget;
+    auto *column = new QVBoxLayout(cell);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(2);
+    column->addWidget(field);
+    column->addWidget(error);
+    form->addRow(label, cell);
     m_labels.insert(key, error);
     return error;
 }
