@@ -4,6 +4,7 @@
 #include "catalog/catalogmodule.h"
 #include "demo/demoseeder.h"
 #include "inventory/inventorymodule.h"
+#include "orders/ordersmodule.h"
 #include "sales/salesmodule.h"
 #include "servermodule.h"
 #include "waitingroom/waitingroommodule.h"
@@ -18,5 +19,6 @@ std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server
     modules.push_back(std::make_unique<CatalogModule>(server));
     modules.push_back(std::make_unique<SalesModule>(server));
     modules.push_back(std::make_unique<WaitingRoomModule>(server));
+    modules.push_back(std::make_unique<OrdersModule>(server));
     return modules;
 }

@@ -6,6 +6,7 @@
 #include "http/jsonbody.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
+#include "orders/outbox.h"
 #include "admissiongate.h"
 #include "purchaseservice.h"
 #include "storage/database.h"
@@ -201,10 +202,15 @@ void SalesModule::tick()
         const SaleStatus from = it == m_lastStatus.constEnd() ? SaleStatus::Scheduled : *it;
         m_lastStatus.insert(sale->id(), status);
         const qint64 id = sale->id();
-        m_server.dbExecutor().post([this, id, status] {
+        m_server.dbExecutor().post([this, id, status, sale] {
             try {
-                execOrThrow(m_server.database().connection(), QStringLiteral("UPDATE flash_sales SET status = ? WHERE sale_id = ?"),
-                            {toString(status), id});
+                QSqlDatabase db = m_server.database().connection();
+                // FlashSaleStarted goes into the outbox in the same transaction as the status.
+                inTransaction(db, [&] {
+                    execOrThrow(db, QStringLiteral("UPDATE flash_sales SET status = ? WHERE sale_id = ?"), {toString(status), id});
+                    if (status == SaleStatus::Active || status == SaleStatus::SoldOut)
+                        Outbox::appendSaleStartedOnce(db, *sale, nowMs());
+                });
             } catch (const DatabaseError &e) {
                 Log::error(QStringLiteral("sale.status.persist.failed"), {{QStringLiteral("saleId"), id}, {QStringLiteral("error"), e.message}});
             }

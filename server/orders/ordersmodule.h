@@ -1,0 +1,62 @@
+#pragma once
+
+#include "core/servermodule.h"
+
+#include <QString>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+class FlashSaleServer;
+class OrderSaga;
+class OutboxDispatcher;
+class Reconciler;
+class ResilientGateway;
+class SagaWorkerPool;
+struct HttpRequest;
+class Responder;
+
+// The order pipeline: the outbox (written by the journal's group commit, the saga and
+// the sale clock; delivered by OutboxDispatcher), the saga workers that turn
+// reservations into paid orders or clean failures, the poll that finds work after a
+// restart and expires reservations, the payment gateway, and the reconciler.
+// Routes: GET /orders, GET /orders/{id}, POST /orders/{id}/refund,
+// POST /orders/{id}/compensate, GET /admin/reconciliation.
+class OrdersModule : public ServerModule
+{
+public:
+    explicit OrdersModule(FlashSaleServer &server);
+    ~OrdersModule() override;
+
+    QString name() const override { return QStringLiteral("orders"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+    void started() override;
+    void stopping() override;
+
+    // Other modules add their event handlers in load(), before the dispatcher starts.
+    OutboxDispatcher &outbox() { return *m_dispatcher; }
+    ResilientGateway &gateway() { return *m_gateway; }
+    Reconciler &reconciler() { return *m_reconciler; }
+    SagaWorkerPool &workers() { return *m_workers; }
+
+private:
+    void scanLoop();
+    void scanOnce();
+    void getOrder(const HttpRequest &request, const Responder &reply) const;
+    void listOrders(const HttpRequest &request, const Responder &reply) const;
+    void adminAction(const HttpRequest &request, const Responder &reply, bool refund);
+
+    FlashSaleServer &m_server;
+    std::unique_ptr<ResilientGateway> m_gateway;
+    std::unique_ptr<OutboxDispatcher> m_dispatcher;
+    std::unique_ptr<OrderSaga> m_saga;
+    std::unique_ptr<SagaWorkerPool> m_workers;
+    std::unique_ptr<Reconciler> m_reconciler;
+    std::mutex m_scanMutex;
+    std::condition_variable m_scanWake;
+    bool m_scanStopping = false;
+    std::thread m_scanner;
+};

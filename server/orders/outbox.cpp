@@ -1,0 +1,60 @@
+#include "outbox.h"
+
+#include "core/timeutil.h"
+#include "inventory/reservationjournal.h"
+#include "sales/sale.h"
+#include "storage/database.h"
+
+#include <QJsonDocument>
+
+namespace Outbox {
+
+void append(const QSqlDatabase &db, const QString &type, const QString &aggregateId, const QJsonObject &payload, qint64 nowMs)
+{
+    execOrThrow(db, QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES (?, ?, ?, ?, 0)"),
+                {type, aggregateId, QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), nowMs});
+}
+
+void appendReservations(const QSqlDatabase &db, const std::vector<ReservationRecord> &records,
+                        const std::function<qint64(qint64 saleId)> &productOfSale, qint64 nowMs)
+{
+    QSqlQuery insert(db);
+    if (!insert.prepare(QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES (?, ?, ?, ?, 0)")))
+        throw DatabaseError{QStringLiteral("outbox prepare failed: ") + insert.lastError().text()};
+    auto add = [&](const QString &type, const QString &orderId, const QJsonObject &payload) {
+        insert.addBindValue(type);
+        insert.addBindValue(orderId);
+        insert.addBindValue(QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)));
+        insert.addBindValue(nowMs);
+        if (!insert.exec())
+            throw DatabaseError{QStringLiteral("outbox insert failed: ") + insert.lastError().text()};
+    };
+    for (const ReservationRecord &r : records) {
+        const qint64 productId = productOfSale(r.saleId);
+        add(Type::PurchaseAttempted, r.orderId,
+            {{QStringLiteral("orderId"), r.orderId}, {QStringLiteral("saleId"), r.saleId}, {QStringLiteral("userId"), r.userId},
+             {QStringLiteral("productId"), productId}, {QStringLiteral("quantity"), r.quantity},
+             {QStringLiteral("timestamp"), isoUtc(r.createdAtMs)}});
+        add(Type::InventoryReserved, r.orderId,
+            {{QStringLiteral("orderId"), r.orderId}, {QStringLiteral("saleId"), r.saleId}, {QStringLiteral("userId"), r.userId},
+             {QStringLiteral("productId"), productId}, {QStringLiteral("quantity"), r.quantity},
+             {QStringLiteral("status"), QStringLiteral("Pending")}, {QStringLiteral("expiresAt"), isoUtc(r.expiresAtMs)}});
+    }
+}
+
+void appendSaleStartedOnce(const QSqlDatabase &db, const Sale &sale, qint64 nowMs)
+{
+    const QString id = QString::number(sale.id());
+    QSqlQuery seen = execOrThrow(db, QStringLiteral("SELECT 1 FROM outbox WHERE aggregate_id = ? AND event_type = ?"),
+                                 {id, Type::FlashSaleStarted});
+    if (seen.next())
+        return;
+    const Sale::Terms &t = sale.terms();
+    append(db, Type::FlashSaleStarted, id,
+           {{QStringLiteral("saleId"), t.id}, {QStringLiteral("productId"), t.productId}, {QStringLiteral("name"), t.name},
+            {QStringLiteral("startTime"), isoUtc(t.startMs)}, {QStringLiteral("duration"), (sale.endMs() - t.startMs) / 1000},
+            {QStringLiteral("totalStock"), t.quantity}, {QStringLiteral("salePrice"), centsToAmount(t.salePriceCents)}},
+           nowMs);
+}
+
+} // namespace Outbox

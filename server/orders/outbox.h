@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <functional>
+#include <vector>
+
+class Sale;
+struct ReservationRecord;
+
+// The durable outbox: an event row is written in the same transaction as the change
+// that causes it, so the event exists if and only if the change committed. The
+// dispatcher (OutboxDispatcher) delivers it afterwards, at least once.
+//
+// Event types and payloads are the seed's (Task 3.2), plus ids (eventId is added on
+// delivery). Amounts are decimals as on the wire; times ISO 8601 UTC.
+namespace Outbox {
+
+namespace Type {
+inline const QString FlashSaleStarted = QStringLiteral("FlashSaleStarted");
+inline const QString PurchaseAttempted = QStringLiteral("PurchaseAttempted");
+inline const QString InventoryReserved = QStringLiteral("InventoryReserved");
+inline const QString PaymentProcessed = QStringLiteral("PaymentProcessed");
+inline const QString OrderConfirmed = QStringLiteral("OrderConfirmed");
+inline const QString OrderFailed = QStringLiteral("OrderFailed");
+inline const QString ReservationExpired = QStringLiteral("ReservationExpired");
+inline const QString StockReleased = QStringLiteral("StockReleased");
+inline const QString OrderRefunded = QStringLiteral("OrderRefunded");
+} // namespace Type
+
+// Inserts one event; throws DatabaseError (which rolls back the caller's transaction).
+void append(const QSqlDatabase &db, const QString &type, const QString &aggregateId, const QJsonObject &payload, qint64 nowMs);
+
+// PurchaseAttempted and InventoryReserved for every reservation of one group commit
+// (a ReservationJournal commit hook).
+void appendReservations(const QSqlDatabase &db, const std::vector<ReservationRecord> &records,
+                        const std::function<qint64(qint64 saleId)> &productOfSale, qint64 nowMs);
+
+// FlashSaleStarted, once per sale whatever the restarts: written only if the sale has
+// none yet. Call inside the transaction that records the sale's Active status.
+void appendSaleStartedOnce(const QSqlDatabase &db, const Sale &sale, qint64 nowMs);
+
+} // namespace Outbox

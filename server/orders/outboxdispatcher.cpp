@@ -1,0 +1,148 @@
+#include "outboxdispatcher.h"
+
+#include "core/timeutil.h"
+#include "storage/database.h"
+#include "telemetry/logger.h"
+#include "telemetry/metrics.h"
+
+#include <QJsonDocument>
+#include <QSet>
+
+namespace {
+constexpr int batchSize = 500;
+}
+
+OutboxDispatcher::OutboxDispatcher(const Database &database, Metrics &metrics, int pollMs)
+    : m_db(database)
+    , m_pollMs(qMax(10, pollMs))
+{
+    m_delivered = metrics.counter(QStringLiteral("flashsale_outbox_delivered_total"), QStringLiteral("Outbox events delivered to every handler."));
+    m_failures = metrics.counter(QStringLiteral("flashsale_outbox_handler_failures_total"), QStringLiteral("Handler calls that failed (the event is offered again)."));
+}
+
+OutboxDispatcher::~OutboxDispatcher()
+{
+    stop();
+}
+
+void OutboxDispatcher::addHandler(const QString &name, Handler handler)
+{
+    m_handlers.emplace_back(name, std::move(handler));
+}
+
+void OutboxDispatcher::start()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_thread.joinable())
+        return;
+    m_stopping = false;
+    m_thread = std::thread([this] { run(); });
+}
+
+void OutboxDispatcher::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_thread.joinable())
+            return;
+        m_stopping = true;
+    }
+    m_cv.notify_all();
+    m_thread.join();
+}
+
+void OutboxDispatcher::wake()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_woken = true;
+    }
+    m_cv.notify_all();
+}
+
+void OutboxDispatcher::run()
+{
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_cv.wait_for(lock, std::chrono::milliseconds(m_pollMs), [this] { return m_stopping || m_woken; });
+            if (m_stopping)
+                break;
+            m_woken = false;
+        }
+        try {
+            while (deliverBatch() == batchSize) {
+                std::lock_guard lock(m_mutex);
+                if (m_stopping)
+                    break;
+            }
+        } catch (const DatabaseError &e) {
+            Log::error(QStringLiteral("outbox.dispatch.failed"), {{QStringLiteral("error"), e.message}});
+        }
+    }
+}
+
+int OutboxDispatcher::deliverBatch()
+{
+    QSqlDatabase db = m_db.connection();
+    std::vector<Event> events;
+    {
+        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT event_id, event_type, aggregate_id, payload, created_at FROM outbox "
+                                                     "WHERE delivered_at IS NULL ORDER BY event_id LIMIT %1").arg(batchSize));
+        while (q.next()) {
+            events.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+                              QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object(), q.value(4).toLongLong()});
+        }
+    }
+    if (events.empty())
+        return 0;
+    QSet<QString> handled; // "handler:eventId" taken on an earlier pass
+    {
+        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT handler, event_id FROM handled_events WHERE event_id >= ? AND event_id <= ?"),
+                                  {events.front().id, events.back().id});
+        while (q.next())
+            handled.insert(q.value(0).toString() + QLatin1Char(':') + q.value(1).toString());
+    }
+    struct Outcome { qint64 eventId; QStringList newlyHandled; QString error; };
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(events.size());
+    for (const Event &e : events) {
+        Outcome o{e.id, {}, {}};
+        for (const auto &[name, handler] : m_handlers) {
+            if (handled.contains(name + QLatin1Char(':') + QString::number(e.id)))
+                continue;
+            try {
+                handler(e);
+                o.newlyHandled.append(name);
+            } catch (const std::exception &ex) {
+                o.error = name + QStringLiteral(": ") + QString::fromUtf8(ex.what());
+            } catch (const DatabaseError &ex) {
+                o.error = name + QStringLiteral(": ") + ex.message;
+            }
+        }
+        outcomes.push_back(std::move(o));
+    }
+    const qint64 now = nowMs();
+    inTransaction(db, [&] {
+        for (const Outcome &o : outcomes) {
+            for (const QString &name : o.newlyHandled)
+                execOrThrow(db, QStringLiteral("INSERT INTO handled_events(handler, event_id, handled_at) VALUES (?, ?, ?)"), {name, o.eventId, now});
+            if (o.error.isEmpty()) {
+                execOrThrow(db, QStringLiteral("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE event_id = ?"), {now, o.eventId});
+            } else {
+                execOrThrow(db, QStringLiteral("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE event_id = ?"), {o.error, o.eventId});
+            }
+        }
+    });
+    int failed = 0;
+    for (const Outcome &o : outcomes) {
+        if (!o.error.isEmpty()) {
+            ++failed;
+            Log::warning(QStringLiteral("outbox.handler.failed"), {{QStringLiteral("eventId"), o.eventId}, {QStringLiteral("error"), o.error}});
+        }
+    }
+    m_failures->fetch_add(failed, std::memory_order_relaxed);
+    m_delivered->fetch_add(qint64(outcomes.size()) - failed, std::memory_order_relaxed);
+    // A batch with failures is not re-read at once (it would spin); the next poll retries.
+    return failed ? 0 : int(events.size());
+}

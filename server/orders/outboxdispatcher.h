@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+class Database;
+class Metrics;
+
+// Delivers outbox events to in-process handlers, at least once, in event order, on a
+// thread of its own. It wakes every `pollMs` and whenever wake() is called (after a
+// commit that wrote events). A handler that throws leaves its event undelivered (the
+// error and attempt are recorded) and it is offered again on the next pass.
+//
+// Idempotency: for every (handler, event) handled, a row in handled_events; an event
+// offered again skips the handlers that already took it. The handled rows and the
+// delivered mark of a batch are written in one transaction after the handlers ran, so
+// a crash in between offers the batch again: handlers must tolerate a repeat (they
+// get the event id to deduplicate on).
+class OutboxDispatcher
+{
+public:
+    struct Event
+    {
+        qint64 id = 0;
+        QString type;
+        QString aggregateId;
+        QJsonObject payload;
+        qint64 createdAtMs = 0;
+    };
+    using Handler = std::function<void(const Event &event)>;
+
+    OutboxDispatcher(const Database &database, Metrics &metrics, int pollMs);
+    ~OutboxDispatcher();
+
+    // Before start(). `name` is the handler's key in handled_events.
+    void addHandler(const QString &name, Handler handler);
+    void start();
+    void stop(); // delivers nothing more; returns when the thread ended
+    void wake();
+
+private:
+    void run();
+    int deliverBatch();
+
+    const Database &m_db;
+    const int m_pollMs;
+    std::vector<std::pair<QString, Handler>> m_handlers;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_stopping = false;
+    bool m_woken = false;
+    std::thread m_thread;
+    std::atomic<qint64> *m_delivered = nullptr;
+    std::atomic<qint64> *m_failures = nullptr;
+};
