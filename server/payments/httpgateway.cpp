@@ -42,7 +42,8 @@ HttpGateway::Answer HttpGateway::post(const QString &path, const QByteArray &ide
         QObject::connect(reply, &QNetworkReply::finished, reply, [reply, promise] {
             Answer a;
             a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            a.body = reply->readAll();
+            if (reply->isOpen()) // an aborted (timed-out) reply is closed
+                a.body = reply->readAll();
             if (reply->error() != QNetworkReply::NoError && a.status == 0) {
                 a.error = reply->errorString();
                 a.timedOut = reply->error() == QNetworkReply::OperationCanceledError

@@ -3,84 +3,14 @@
 // written with its change and delivered; shoppers see only their own orders; failed
 // units go back once and sell again; refund and compensate are idempotent; a
 // reservation that expires while its charge is in flight is refunded.
-#include "httpclient.h"
 #include "invariants.h"
-#include "salefixture.h"
-#include "testserver.h"
+#include "ordersfixture.h"
 
-#include "orders/ordersmodule.h"
-#include "payments/resilientgateway.h"
-#include "payments/simulatedgateway.h"
-#include "storage/database.h"
-
-#include <QtTest>
-
-namespace {
-
-void fastPayments(ServerConfig &c)
-{
-    c.purchase.rateLimitSeconds = 0;
-    c.payments.simulatedLatencyMs = 5;
-    c.payments.backoffBaseMs = 10;
-    c.payments.backoffMaxMs = 40;
-    c.orders.pollIntervalMs = 100;
-    c.orders.outboxPollMs = 50;
-    c.orders.reconcileIntervalSeconds = 0;
-}
-
-// A server of its own for one test, with an admin, a product and a running sale.
-struct OwnSale
-{
-    explicit OwnSale(const TestServer::Tweak &tweak) : server(tweak) {}
-    bool start(qint64 quantity)
-    {
-        if (!server.start())
-            return false;
-        admin = std::make_unique<HttpClient>(server.baseUrl());
-        admin->setBearer(SaleFixture::adminToken(*admin));
-        product = SaleFixture::createProduct(*admin, 10);
-        saleId = SaleFixture::scheduleSale(*admin, product, quantity, 1).value(QStringLiteral("saleId")).toInteger();
-        return saleId > 0;
-    }
-    SimulatedGateway *gateway()
-    {
-        return dynamic_cast<SimulatedGateway *>(&server.server().module<OrdersModule>()->gateway().inner());
-    }
-    int remaining() { return HttpClient(server.baseUrl()).get(QStringLiteral("/sales/%1").arg(saleId)).json().value(QStringLiteral("remainingStock")).toInt(); }
-
-    TestServer server;
-    std::unique_ptr<HttpClient> admin;
-    qint64 product = 0;
-    qint64 saleId = 0;
-};
-
-} // namespace
+using namespace OrdersFixture;
 
 class TestOrders : public QObject
 {
     Q_OBJECT
-
-    QString dbUrl(TestServer &s) const { return QStringLiteral("sqlite:") + s.dataDir() + QStringLiteral("/flashsale.db"); }
-
-    qint64 scalar(TestServer &s, const QString &sql, const QVariantList &bind = {})
-    {
-        Database database(DatabaseUrl::parse(dbUrl(s)));
-        QSqlQuery q = execOrThrow(database.connection(), sql, bind);
-        return q.next() ? q.value(0).toLongLong() : -1;
-    }
-
-    QString buy(HttpClient &c, qint64 saleId, const QByteArray &key)
-    {
-        const HttpResult r = c.request("POST", QStringLiteral("/sales/%1/purchase").arg(saleId), "{\"quantity\":1}", {{"Idempotency-Key", key}});
-        if (r.status != 202)
-            qWarning("purchase answered %d: %s", r.status, r.body.constData());
-        return r.status == 202 ? r.json().value(QStringLiteral("orderId")).toString() : QString();
-    }
-
-    QString statusOf(HttpClient &c, const QString &orderId)
-    {
-        return c.get(QStringLiteral("/orders/") + orderId).json().value(QStringLiteral("status")).toString();
-    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -138,7 +68,7 @@ private Q_SLOTS:
                                          {QString::number(saleId)}), 1, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(scalar(*m_server, QStringLiteral("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")), 0, 5000);
         QCOMPARE(scalar(*m_server, QStringLiteral("SELECT COUNT(*) FROM stock_commitments WHERE order_id = ?"), {orderId}), 1);
-        const SaleAudit audit = auditSale(dbUrl(*m_server), saleId, {orderId});
+        const SaleAudit audit = auditSale(databaseUrl(*m_server), saleId, {orderId});
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
     }
 
@@ -169,7 +99,7 @@ private Q_SLOTS:
         QCOMPARE(c1.status, 200);
         QCOMPARE(c1.json().value(QStringLiteral("status")).toString(), QStringLiteral("Failed"));
         QCOMPARE(scalar(declining, QStringLiteral("SELECT COUNT(*) FROM outbox WHERE aggregate_id = ? AND event_type = 'StockReleased'"), {first}), 1);
-        const SaleAudit audit = auditSale(dbUrl(declining), saleId, {first, second});
+        const SaleAudit audit = auditSale(databaseUrl(declining), saleId, {first, second});
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
         QCOMPARE(audit.reserved, 0);
         QCOMPARE(audit.available, 1);
@@ -199,7 +129,7 @@ private Q_SLOTS:
         // Compensating a confirmed order is refused; refunding a missing one is 404.
         QCOMPARE(m_admin->post(QStringLiteral("/orders/%1/compensate").arg(orderId), {}).status, 409);
         QCOMPARE(m_admin->post(QStringLiteral("/orders/no-such-order/refund"), {}).status, 404);
-        const SaleAudit audit = auditSale(dbUrl(*m_server), saleId, {orderId});
+        const SaleAudit audit = auditSale(databaseUrl(*m_server), saleId, {orderId});
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
     }
 
@@ -258,7 +188,7 @@ private Q_SLOTS:
         QCOMPARE(statusOf(erin, orderId), QStringLiteral("Failed"));
         QCOMPARE(scalar(stuck, QStringLiteral("SELECT COUNT(*) FROM outbox WHERE aggregate_id = ? AND event_type = 'StockReleased'"), {orderId}), 1);
         QCOMPARE(scalar(stuck, QStringLiteral("SELECT COUNT(*) FROM stock_commitments WHERE order_id = ?"), {orderId}), 0);
-        const SaleAudit audit = auditSale(dbUrl(stuck), saleId, {orderId});
+        const SaleAudit audit = auditSale(databaseUrl(stuck), saleId, {orderId});
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
         QCOMPARE(audit.reserved, 0);
     }
@@ -287,7 +217,7 @@ private Q_SLOTS:
         QCOMPARE(statusOf(frank, orderId), QStringLiteral("Expired"));
         QCOMPARE(scalar(expiring, QStringLiteral("SELECT COUNT(*) FROM outbox WHERE aggregate_id = ? AND event_type = 'ReservationExpired'"), {orderId}), 1);
         QCOMPARE(scalar(expiring, QStringLiteral("SELECT COUNT(*) FROM outbox WHERE aggregate_id = ? AND event_type = 'StockReleased'"), {orderId}), 1);
-        const SaleAudit audit = auditSale(dbUrl(expiring), saleId, {orderId});
+        const SaleAudit audit = auditSale(databaseUrl(expiring), saleId, {orderId});
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
         QCOMPARE(audit.available, 3);
         const QJsonObject report = admin.get(QStringLiteral("/admin/reconciliation")).json();
