@@ -1,0 +1,34 @@
+#pragma once
+
+#include "loadgenerator.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+// The command line of flashsale-bench, with each scenario's defaults filled in.
+struct BenchOptions
+{
+    QString scenario;
+    QString sourceDir;
+    QString binary;            // the flashsale server; default: the build's app/flashsale
+    QString resultsDir;        // default: <source-dir>/results
+    bool postgres = false;
+    LoadModel model = LoadModel::Closed;
+    int shoppers = -1;         // -1: the scenario's default
+    qint64 units = -1;
+    int connections = 1000;
+    double rate = 10000;       // open model, req/s
+    double duration = 20;      // seconds of the measured phase (herd: the longest it may take)
+    double baselineSeconds = 10;
+    int pollMs = 1000;         // herd: a waiting shopper polls this often
+    double admissionRate = 5000;
+    double p99LimitMs = 50;    // stress: a step breaks when p99 goes above
+    double stepSeconds = 5;    // stress
+    bool pgBaseline = true;
+    double finalTimeout = 60;  // seconds to wait for every order to be final
+
+    static bool parse(const QStringList &arguments, BenchOptions *options, QString *error);
+    QJsonObject toJson() const;
+    static const QStringList scenarios;
+};

@@ -1,0 +1,81 @@
+#include "processstats.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QList>
+
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace ProcessStats {
+
+double selfCpuSeconds()
+{
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double cpuSeconds(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray line = f.readAll();
+    // The command name may hold spaces: fields count from the last ')'.
+    const int close = line.lastIndexOf(')');
+    if (close < 0)
+        return -1;
+    const QList<QByteArray> fields = line.mid(close + 2).split(' ');
+    // After ')': field 3 is index 0; utime is field 14, stime field 15.
+    if (fields.size() < 13)
+        return -1;
+    const double ticks = double(::sysconf(_SC_CLK_TCK));
+    return (fields[11].toDouble() + fields[12].toDouble()) / ticks;
+}
+
+namespace {
+
+qint64 statusField(qint64 pid, const QByteArray &name)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &l : lines) {
+        if (l.startsWith(name))
+            return l.mid(name.size()).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+} // namespace
+
+qint64 peakRssKiB(qint64 pid)
+{
+    return statusField(pid, "VmHWM:");
+}
+
+qint64 currentRssKiB(qint64 pid)
+{
+    return statusField(pid, "VmRSS:");
+}
+
+qint64 monotonicNs()
+{
+    timespec t{};
+    ::clock_gettime(CLOCK_MONOTONIC, &t);
+    return qint64(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+void raiseFileLimit()
+{
+    rlimit l{};
+    if (::getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
+        l.rlim_cur = l.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &l);
+    }
+}
+
+} // namespace ProcessStats

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "benchoptions.h"
+#include "benchreport.h"
+#include "crowd.h"
+
+#include <QMap>
+#include <QSet>
+#include <QString>
+
+#include <memory>
+
+class BenchServer;
+class HttpClient;
+class LoadGenerator;
+class PostgresFixture;
+class SaleAuditor;
+class Workload;
+
+// One scenario from start to report: starts PostgreSQL (on request) and the server with
+// a configuration for the scenario, registers the crowd, measures the same-run
+// baseline, runs the scenario's phases, audits the database, runs the pgbench baseline,
+// writes results/<timestamp>-<scenario>/ and stops everything it started.
+// run() returns 0 when every invariant held, 1 on a violation, 2 when the run could not
+// be made.
+class ScenarioRunner
+{
+public:
+    explicit ScenarioRunner(BenchOptions options);
+    ~ScenarioRunner();
+    int run();
+
+private:
+    bool startServer(const QMap<QString, QString> &settings);
+    std::shared_ptr<RunMetrics> load(const QString &phase, Workload &workload, const LoadPlan &plan, bool charted);
+    LoadPlan plan(double seconds) const;
+    bool registerCrowd(int count);
+    bool createSale(qint64 units, int perUserLimit, qint64 startInMs, qint64 durationMs);
+    void healthBaseline();
+    void compare(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
+    void latencyFigures(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
+    void waitForFinalOrders(qint64 fromNs, qint64 startNs, RunMetrics &metrics);
+    void noServerErrors(const RunMetrics &m);
+
+    bool herd();
+    bool purchase();
+    bool soldOut();
+    bool browse();
+    bool stress();
+    int finish(bool ran);
+
+    BenchOptions m_o;
+    QString m_dir;
+    BenchReport m_report;
+    std::unique_ptr<PostgresFixture> m_postgres;
+    std::unique_ptr<BenchServer> m_server;
+    std::unique_ptr<LoadGenerator> m_generator;
+    std::unique_ptr<HttpClient> m_admin;
+    std::unique_ptr<SaleAuditor> m_auditor;
+    Crowd m_crowd;
+    qint64 m_productId = 0;
+    qint64 m_saleId = 0;
+    qint64 m_saleStartMs = 0;
+    QSet<QString> m_accepted;
+    bool m_waitingRoom = false;
+    bool m_requireFinal = false;
+    bool m_audit = true;
+};
