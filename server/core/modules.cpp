@@ -1,9 +1,11 @@
 #include "modules.h"
 
 #include "accounts/accountsmodule.h"
+#include "audit/auditmodule.h"
 #include "catalog/catalogmodule.h"
 #include "demo/demoseeder.h"
 #include "inventory/inventorymodule.h"
+#include "notifications/notificationsmodule.h"
 #include "orders/ordersmodule.h"
 #include "sales/salesmodule.h"
 #include "servermodule.h"
@@ -18,7 +20,9 @@ std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server
     modules.push_back(std::make_unique<InventoryModule>(server));
     modules.push_back(std::make_unique<CatalogModule>(server));
     modules.push_back(std::make_unique<SalesModule>(server));
+    modules.push_back(std::make_unique<AuditModule>(server));
     modules.push_back(std::make_unique<WaitingRoomModule>(server));
     modules.push_back(std::make_unique<OrdersModule>(server));
+    modules.push_back(std::make_unique<NotificationsModule>(server)); // after orders: feeds on its outbox
     return modules;
 }

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/servermodule.h"
+#include "orders/outboxdispatcher.h"
+#include "pushhub.h"
+#include "recordingsender.h"
+
+#include <memory>
+
+class Authenticator;
+class FlashSaleServer;
+
+// Notifications, fed by the outbox (handler "notifications"): order-status changes are
+// pushed live to their shopper, sale announcements to every connected shopper, and every
+// event to connected admins (the console's live feed), over WebSocket connections
+// authenticated by access token. Order outcomes are also e-mailed through a
+// MessageSender (by default the recording sink).
+class NotificationsModule : public ServerModule
+{
+public:
+    explicit NotificationsModule(FlashSaleServer &server);
+    ~NotificationsModule() override;
+
+    QString name() const override { return QStringLiteral("notifications"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+
+    PushHub &hub() { return m_hub; }
+    RecordingSender &recorded() { return m_recording; }
+    // Replaces the e-mail or SMS sender (before start); the default records.
+    void setSender(MessageSender::Channel channel, MessageSender *sender);
+
+private:
+    void handle(const OutboxDispatcher::Event &event);
+
+    FlashSaleServer &m_server;
+    PushHub m_hub;
+    RecordingSender m_recording;
+    MessageSender *m_email = &m_recording;
+    MessageSender *m_sms = &m_recording;
+    const Authenticator *m_authenticator = nullptr;
+};
