@@ -183,10 +183,10 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
         return;
     case SaleStock::Outcome::Closed: {
         m_counters->closed->fetch_add(1, std::memory_order_relaxed);
-        const bool early = now < sale->terms().startMs;
+        const bool early = now < sale->startMs();
         reply.send(HttpResponse::problem(403, early ? QStringLiteral("sale-not-started") : QStringLiteral("sale-ended"),
                                          early ? QStringLiteral("The sale has not started") : QStringLiteral("The sale has ended"),
-                                         QStringLiteral("The sale runs from %1 to %2.").arg(isoUtc(sale->terms().startMs), isoUtc(sale->endMs())),
+                                         QStringLiteral("The sale runs from %1 to %2.").arg(isoUtc(sale->startMs()), isoUtc(sale->endMs())),
                                          {{QStringLiteral("serverTime"), isoUtc(now)}}));
         return;
     }

@@ -15,6 +15,7 @@ QString toString(SaleStatus status)
 
 Sale::Sale(Terms terms)
     : m_terms(std::move(terms))
+    , m_startMs(m_terms.startMs)
     , m_endMs(m_terms.endMs)
     , m_stock(m_terms.quantity, m_terms.perUserLimit)
 {
@@ -22,7 +23,7 @@ Sale::Sale(Terms terms)
 
 SaleStatus Sale::statusAt(qint64 nowMs) const
 {
-    if (nowMs < m_terms.startMs)
+    if (nowMs < startMs())
         return SaleStatus::Scheduled;
     if (nowMs >= endMs())
         return SaleStatus::Ended;
@@ -44,7 +45,7 @@ QJsonObject Sale::toJson(qint64 nowMs) const
             {QStringLiteral("remainingStock"), remaining},
             {QStringLiteral("sold"), m_terms.quantity - remaining},
             {QStringLiteral("perUserLimit"), m_terms.perUserLimit},
-            {QStringLiteral("startTime"), isoUtc(m_terms.startMs)},
+            {QStringLiteral("startTime"), isoUtc(startMs())},
             {QStringLiteral("endTime"), isoUtc(endMs())},
             {QStringLiteral("status"), toString(statusAt(nowMs))},
             {QStringLiteral("serverTime"), isoUtc(nowMs)}};

@@ -34,10 +34,14 @@ public:
 
     const Terms &terms() const { return m_terms; }
     qint64 id() const { return m_terms.id; }
+    // The window as it stands: an operator may start a sale early or end it early, so
+    // these can differ from terms().startMs / terms().endMs (the window as scheduled).
+    qint64 startMs() const { return m_startMs.load(std::memory_order_acquire); }
+    void setStartMs(qint64 startMs) { m_startMs.store(startMs, std::memory_order_release); }
     qint64 endMs() const { return m_endMs.load(std::memory_order_acquire); }
     void setEndMs(qint64 endMs) { m_endMs.store(endMs, std::memory_order_release); }
     SaleStatus statusAt(qint64 nowMs) const;
-    bool isOpenAt(qint64 nowMs) const { return nowMs >= m_terms.startMs && nowMs < endMs(); }
+    bool isOpenAt(qint64 nowMs) const { return nowMs >= startMs() && nowMs < endMs(); }
 
     SaleStock &stock() { return m_stock; }
     const SaleStock &stock() const { return m_stock; }
@@ -46,6 +50,7 @@ public:
 
 private:
     Terms m_terms;
+    std::atomic<qint64> m_startMs;
     std::atomic<qint64> m_endMs;
     SaleStock m_stock;
 };

@@ -1,5 +1,6 @@
 #include "salesmodule.h"
 
+#include "audit/auditlog.h"
 #include "catalog/catalogmodule.h"
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
@@ -95,6 +96,12 @@ void SalesModule::registerRoutes(Router &router)
     router.add("POST", QStringLiteral("/sales"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
         scheduleSale(request, reply);
     });
+    router.add("POST", QStringLiteral("/sales/{id}/start"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
+        moveWindowToNow(request, reply, true);
+    });
+    router.add("POST", QStringLiteral("/sales/{id}/end"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
+        moveWindowToNow(request, reply, false);
+    });
 }
 
 void SalesModule::scheduleSale(const HttpRequest &request, const Responder &reply)
@@ -169,6 +176,52 @@ void SalesModule::scheduleSale(const HttpRequest &request, const Responder &repl
         } catch (const DatabaseError &e) {
             Log::error(QStringLiteral("sale.schedule.failed"), {{QStringLiteral("error"), e.message}});
             reply.send(Problem::unavailable(QStringLiteral("The sale could not be saved; try again.")));
+        }
+    });
+}
+
+void SalesModule::moveWindowToNow(const HttpRequest &request, const Responder &reply, bool start)
+{
+    bool ok = false;
+    const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
+    if (!ok || !sale) {
+        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
+        return;
+    }
+    const qint64 now = nowMs();
+    if (start && sale->startMs() <= now) {
+        reply.send(Problem::conflict(QStringLiteral("already-started"), QStringLiteral("The sale has already started"),
+                                     QStringLiteral("It started at %1.").arg(isoUtc(sale->startMs()))));
+        return;
+    }
+    if (!start && sale->endMs() <= now) {
+        reply.send(Problem::conflict(QStringLiteral("already-ended"), QStringLiteral("The sale has already ended"),
+                                     QStringLiteral("It ended at %1.").arg(isoUtc(sale->endMs()))));
+        return;
+    }
+    const Principal actor = *request.principal;
+    m_server.dbExecutor().post([this, sale, start, now, actor, reply] {
+        const qint64 before = start ? sale->startMs() : sale->endMs();
+        try {
+            QSqlDatabase db = m_server.database().connection();
+            inTransaction(db, [&] {
+                execOrThrow(db, start ? QStringLiteral("UPDATE flash_sales SET start_time = ? WHERE sale_id = ?")
+                                      : QStringLiteral("UPDATE flash_sales SET end_time = ? WHERE sale_id = ?"),
+                            {now, sale->id()});
+                AuditLog::record(db, actor, start ? QStringLiteral("sale.startNow") : QStringLiteral("sale.endEarly"), sale->id(),
+                                 QStringLiteral("sale/%1").arg(sale->id()),
+                                 {{QStringLiteral("from"), isoUtc(before)}, {QStringLiteral("to"), isoUtc(now)}}, now);
+            });
+            if (start)
+                sale->setStartMs(now);
+            else
+                sale->setEndMs(now);
+            Log::info(start ? QStringLiteral("sale.startedNow") : QStringLiteral("sale.endedEarly"),
+                      {{QStringLiteral("saleId"), sale->id()}, {QStringLiteral("by"), actor.email}});
+            reply.send(HttpResponse::json(sale->toJson(nowMs())));
+        } catch (const DatabaseError &e) {
+            Log::error(QStringLiteral("sale.window.failed"), {{QStringLiteral("saleId"), sale->id()}, {QStringLiteral("error"), e.message}});
+            reply.send(Problem::unavailable(QStringLiteral("The change could not be saved; nothing changed.")));
         }
     });
 }

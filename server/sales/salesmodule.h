@@ -39,6 +39,8 @@ Q_SIGNALS:
 
 private:
     void scheduleSale(const HttpRequest &request, const Responder &reply);
+    // Operator controls: move the start to now, or the end to now; audited.
+    void moveWindowToNow(const HttpRequest &request, const Responder &reply, bool start);
     void tick();
 
     FlashSaleServer &m_server;

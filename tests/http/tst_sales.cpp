@@ -141,6 +141,30 @@ private Q_SLOTS:
         QVERIFY(inAll);
     }
 
+    void operatorControlsAreAudited()
+    {
+        const qint64 product = SaleFixture::createProduct(*m_admin, 10);
+        const qint64 id = SaleFixture::scheduleSale(*m_admin, product, 5, 1, 3600 * 1000).value(QStringLiteral("saleId")).toInteger();
+        const QString sale = QStringLiteral("/sales/%1").arg(id);
+        QCOMPARE(m_shopper->post(sale + QStringLiteral("/start"), {}).status, 403);
+        const HttpResult started = m_admin->post(sale + QStringLiteral("/start"), {});
+        QCOMPARE(started.status, 200);
+        QCOMPARE(started.json().value(QStringLiteral("status")).toString(), QStringLiteral("Active"));
+        QCOMPARE(m_admin->post(sale + QStringLiteral("/start"), {}).status, 409); // already started
+        const HttpResult ended = m_admin->post(sale + QStringLiteral("/end"), {});
+        QCOMPARE(ended.status, 200);
+        QCOMPARE(ended.json().value(QStringLiteral("status")).toString(), QStringLiteral("Ended"));
+        QCOMPARE(m_admin->post(sale + QStringLiteral("/end"), {}).status, 409);
+        const HttpResult audit = m_admin->get(QStringLiteral("/admin/audit?saleId=%1").arg(id));
+        QCOMPARE(audit.status, 200);
+        const QJsonArray entries = audit.jsonArray();
+        QCOMPARE(entries.size(), 2);
+        QCOMPARE(entries[0].toObject().value(QStringLiteral("action")).toString(), QStringLiteral("sale.endEarly"));
+        QCOMPARE(entries[1].toObject().value(QStringLiteral("action")).toString(), QStringLiteral("sale.startNow"));
+        QCOMPARE(entries[1].toObject().value(QStringLiteral("actorEmail")).toString(), SaleFixture::adminEmail);
+        QCOMPARE(m_shopper->get(QStringLiteral("/admin/audit")).status, 403);
+    }
+
     void cleanupTestCase()
     {
         m_admin.reset();
