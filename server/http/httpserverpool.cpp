@@ -3,7 +3,49 @@
 #include "httpworker.h"
 #include "reuseportsocket.h"
 
+#include <QSemaphore>
+
 #include <unistd.h>
+
+namespace {
+
+// An HTTP thread. The worker is created, runs and is destroyed inside run(), so every
+// object QtHttpServer makes for it (sockets, its WebSocket server) belongs to this
+// thread; creating it elsewhere and moving it left the WebSocket server behind.
+class HttpThread : public QThread
+{
+public:
+    HttpThread(const HttpContext &context, qintptr descriptor)
+        : m_context(context)
+        , m_descriptor(descriptor)
+    {
+    }
+    // Starts the thread and waits until it listens (or failed to).
+    bool startListening()
+    {
+        start();
+        m_ready.acquire();
+        return m_listening;
+    }
+
+protected:
+    void run() override
+    {
+        HttpWorker worker(m_context, m_descriptor);
+        m_listening = worker.startListening();
+        m_ready.release();
+        if (m_listening)
+            exec();
+    }
+
+private:
+    const HttpContext &m_context;
+    const qintptr m_descriptor;
+    QSemaphore m_ready;
+    bool m_listening = false;
+};
+
+} // namespace
 
 HttpServerPool::HttpServerPool(const HttpContext &context)
     : m_context(context)
@@ -26,14 +68,9 @@ quint16 HttpServerPool::start(const QHostAddress &address, quint16 port, int thr
             return 0;
         }
         bound = actual;
-        auto thread = std::make_unique<QThread>();
+        auto thread = std::make_unique<HttpThread>(m_context, fd);
         thread->setObjectName(QStringLiteral("http-%1").arg(i));
-        auto *worker = new HttpWorker(m_context, fd);
-        worker->moveToThread(thread.get());
-        thread->start();
-        bool ok = false;
-        QMetaObject::invokeMethod(worker, &HttpWorker::startListening, Qt::BlockingQueuedConnection, &ok);
-        m_workers.append(worker);
+        const bool ok = thread->startListening();
         m_threads.push_back(std::move(thread));
         if (!ok) {
             *error = QStringLiteral("an HTTP thread could not listen");
@@ -46,12 +83,9 @@ quint16 HttpServerPool::start(const QHostAddress &address, quint16 port, int thr
 
 void HttpServerPool::stop()
 {
-    for (int i = 0; i < m_workers.size(); ++i) {
-        HttpWorker *worker = m_workers.at(i);
-        QMetaObject::invokeMethod(worker, [worker] { delete worker; }, Qt::BlockingQueuedConnection);
-        m_threads[size_t(i)]->quit();
-        m_threads[size_t(i)]->wait();
+    for (const auto &thread : m_threads) {
+        thread->quit(); // the worker is destroyed when run() returns
+        thread->wait();
     }
-    m_workers.clear();
     m_threads.clear();
 }

@@ -26,5 +26,4 @@ public:
 private:
     const HttpContext &m_context;
     std::vector<std::unique_ptr<QThread>> m_threads;
-    QList<HttpWorker *> m_workers;
 };

@@ -107,14 +107,13 @@ HttpWorker::HttpWorker(const HttpContext &context, qintptr listenDescriptor)
     : m_context(context)
     , m_descriptor(listenDescriptor)
 {
+    // QtHttpServer 6.4 upgrades a WebSocket request only while this signal has a
+    // receiver; without a handler it answers through missingHandler instead.
+    if (!m_context.webSocketHandler)
+        return;
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
-        while (hasPendingWebSocketConnections()) {
-            std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
-            if (m_context.webSocketHandler)
-                m_context.webSocketHandler(std::move(socket));
-            else
-                socket->close(QWebSocketProtocol::CloseCodePolicyViolated);
-        }
+        while (hasPendingWebSocketConnections())
+            m_context.webSocketHandler(nextPendingWebSocketConnection());
     });
 }
 
@@ -136,6 +135,12 @@ bool HttpWorker::startListening()
 
 bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
+        // Returning true hands the socket to QtHttpServer's WebSocket server, which
+        // deletes `request` at once: nothing may keep it. Without a handler, false makes
+        // QtHttpServer call missingHandler and close the connection.
+        return bool(m_context.webSocketHandler);
+    }
     HttpRequest r;
     r.receivedAtNs = steadyNowNs();
     r.method = methodName(request.method());
@@ -168,7 +173,12 @@ bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 
 void HttpWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    makeResponder(request, socket).write(QHttpServerResponder::StatusCode::NotFound);
+    // Only reached for a WebSocket upgrade that no module serves.
+    const HttpResponse problem = HttpResponse::problem(400, QStringLiteral("websocket-unsupported"),
+                                                       QStringLiteral("WebSocket not served"),
+                                                       QStringLiteral("This server does not accept WebSocket connections."));
+    makeResponder(request, socket).write(problem.body, {{"Content-Type", problem.contentType}},
+                                         QHttpServerResponder::StatusCode::BadRequest);
 }
 
 void HttpWorker::write(Exchange &exchange, const HttpResponse &response)

@@ -36,9 +36,9 @@ bool NotificationsModule::load(QString *error)
     orders->outbox().addHandler(QStringLiteral("notifications"), [this](const OutboxDispatcher::Event &event) { handle(event); });
     m_server.setWebSocketHandler([this](std::unique_ptr<QWebSocket> socket) {
         if (socket->thread() != QThread::currentThread()) {
-            // QtHttpServer 6.4 creates upgraded sockets in the thread that constructed the
-            // server object, not the HTTP thread it was moved to: such a socket cannot be
-            // used safely from here. Close it on its own thread (see docs/adr/0003).
+            // Upgraded sockets belong to the HTTP thread that made them (HttpServerPool
+            // creates each worker inside its thread). Should one ever arrive from
+            // elsewhere, close it on its own thread rather than use it from here.
             Log::error(QStringLiteral("push.socket.wrong_thread"));
             QWebSocket *s = socket.release();
             QMetaObject::invokeMethod(s, [s] { s->abort(); s->deleteLater(); }, Qt::QueuedConnection);
