@@ -66,6 +66,14 @@ bool FlashSaleServer::start(QString *error)
     Log::info(QStringLiteral("database.ready"), {{QStringLiteral("database"), url.redacted()},
                                                  {QStringLiteral("migrationsApplied"), migrator.appliedCount()}});
     m_executor = std::make_unique<DbExecutor>(*m_database, m_config.database.poolSize);
+    if (url.kind == DatabaseUrl::Kind::Sqlite) {
+        m_metrics->gauge(QStringLiteral("flashsale_sqlite_writer_wait_seconds_total"),
+                         QStringLiteral("Time writers waited for the in-process SQLite writer lock."),
+                         [] { return double(sqliteWriterWaits().nanoseconds.load()) / 1e9; });
+        m_metrics->gauge(QStringLiteral("flashsale_sqlite_writer_waits_total"),
+                         QStringLiteral("Writes that found the SQLite writer lock taken."),
+                         [] { return double(sqliteWriterWaits().count.load()); });
+    }
 
     m_modules = createModules(*this);
     for (const auto &module : m_modules) {

@@ -1,5 +1,6 @@
 #include "reservationjournal.h"
 
+#include "storage/batchinsert.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
@@ -69,23 +70,17 @@ void ReservationJournal::barrier(Done done)
 void ReservationJournal::write(const QSqlDatabase &db, const std::vector<ReservationRecord> &records) const
 {
     QHash<qint64, qint64> unitsBySale;
-    QSqlQuery insert(db);
-    insert.prepare(QStringLiteral("INSERT INTO reservations(reservation_id, sale_id, user_id, quantity, idempotency_key, "
-                                  "status, units_released, created_at, expires_at, updated_at) "
-                                  "VALUES (?, ?, ?, ?, ?, 'Pending', 0, ?, ?, ?)"));
+    BatchInsert insert(db, QStringLiteral("reservations"),
+                       {QStringLiteral("reservation_id"), QStringLiteral("sale_id"), QStringLiteral("user_id"), QStringLiteral("quantity"),
+                        QStringLiteral("idempotency_key"), QStringLiteral("status"), QStringLiteral("units_released"),
+                        QStringLiteral("created_at"), QStringLiteral("expires_at"), QStringLiteral("updated_at")});
+    const QString pending = QStringLiteral("Pending");
     for (const ReservationRecord &r : records) {
         unitsBySale[r.saleId] += r.quantity;
-        insert.addBindValue(r.orderId);
-        insert.addBindValue(r.saleId);
-        insert.addBindValue(r.userId);
-        insert.addBindValue(r.quantity);
-        insert.addBindValue(QString::fromLatin1(r.idempotencyKey));
-        insert.addBindValue(r.createdAtMs);
-        insert.addBindValue(r.expiresAtMs);
-        insert.addBindValue(r.createdAtMs);
-        if (!insert.exec())
-            throw DatabaseError{QStringLiteral("journal insert failed: ") + insert.lastError().text()};
+        insert.add({r.orderId, r.saleId, r.userId, r.quantity, QString::fromLatin1(r.idempotencyKey), pending, 0,
+                    r.createdAtMs, r.expiresAtMs, r.createdAtMs});
     }
+    insert.flush();
     // The seed's available_sale_quantity moves with the journal, in the same commit.
     for (auto it = unitsBySale.cbegin(); it != unitsBySale.cend(); ++it) {
         execOrThrow(db, QStringLiteral("UPDATE flash_sale_items SET available_sale_quantity = available_sale_quantity - ? "

@@ -3,6 +3,7 @@
 #include "core/timeutil.h"
 #include "inventory/reservationjournal.h"
 #include "sales/sale.h"
+#include "storage/batchinsert.h"
 #include "storage/database.h"
 
 #include <QJsonDocument>
@@ -18,16 +19,10 @@ void append(const QSqlDatabase &db, const QString &type, const QString &aggregat
 void appendReservations(const QSqlDatabase &db, const std::vector<ReservationRecord> &records,
                         const std::function<qint64(qint64 saleId)> &productOfSale, qint64 nowMs)
 {
-    QSqlQuery insert(db);
-    if (!insert.prepare(QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES (?, ?, ?, ?, 0)")))
-        throw DatabaseError{QStringLiteral("outbox prepare failed: ") + insert.lastError().text()};
+    BatchInsert insert(db, QStringLiteral("outbox"), {QStringLiteral("event_type"), QStringLiteral("aggregate_id"),
+                                                      QStringLiteral("payload"), QStringLiteral("created_at"), QStringLiteral("attempts")});
     auto add = [&](const QString &type, const QString &orderId, const QJsonObject &payload) {
-        insert.addBindValue(type);
-        insert.addBindValue(orderId);
-        insert.addBindValue(QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)));
-        insert.addBindValue(nowMs);
-        if (!insert.exec())
-            throw DatabaseError{QStringLiteral("outbox insert failed: ") + insert.lastError().text()};
+        insert.add({type, orderId, QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), nowMs, 0});
     };
     for (const ReservationRecord &r : records) {
         const qint64 productId = productOfSale(r.saleId);
@@ -40,6 +35,7 @@ void appendReservations(const QSqlDatabase &db, const std::vector<ReservationRec
              {QStringLiteral("productId"), productId}, {QStringLiteral("quantity"), r.quantity},
              {QStringLiteral("status"), QStringLiteral("Pending")}, {QStringLiteral("expiresAt"), isoUtc(r.expiresAtMs)}});
     }
+    insert.flush();
 }
 
 void appendSaleStartedOnce(const QSqlDatabase &db, const Sale &sale, qint64 nowMs)

@@ -2,6 +2,7 @@
 
 #include "admissiongate.h"
 #include "core/flashsaleserver.h"
+#include "core/timeorderedid.h"
 #include "core/timeutil.h"
 #include "http/jsonbody.h"
 #include "http/router.h"
@@ -147,7 +148,7 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
     }
     const qint64 now = nowMs();
     const auto &cfg = m_server.config().purchase;
-    const QString newOrderId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString newOrderId = timeOrderedId();
     const SaleStock::Result r = sale->stock().tryReserve(userId, key, quantity, newOrderId, sale->isOpenAt(now), now,
                                                          qint64(cfg.rateLimitSeconds * 1000.0));
     const qint64 saleId = sale->id();

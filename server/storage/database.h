@@ -7,6 +7,8 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <atomic>
+#include <chrono>
 #include <type_traits>
 
 // Hands each thread its own open connection to the one database (QtSql connections
@@ -43,13 +45,60 @@ struct DatabaseError
     QString message;
 };
 
-// Prepares and executes; throws DatabaseError on failure.
+// SQLite has one writer at a time and makes the others sleep and retry (its busy
+// handler sleeps up to 100 ms a turn), which under a burst turns lock waits into long
+// stalls. Within the process, writers to SQLite queue on this mutex instead, which
+// hands the lock over the moment it is free. inTransaction and execOrThrow take it.
+bool isSqlite(const QSqlDatabase &db);
+// Time writers spent waiting for that mutex (exported as a metric), and how often.
+struct SqliteWriterWaits
+{
+    std::atomic<qint64> nanoseconds{0};
+    std::atomic<qint64> count{0};
+};
+SqliteWriterWaits &sqliteWriterWaits();
+
+// Prepares and executes; throws DatabaseError on failure. A statement that writes, run
+// outside a transaction on SQLite, takes the writer mutex for its duration.
 QSqlQuery execOrThrow(const QSqlDatabase &db, const QString &sql, const QVariantList &bind = {});
+
+namespace DatabaseDetail {
+// True while this thread runs inside inTransaction (it already holds the writer mutex).
+bool &inWriteTransaction();
+// Set on the group-commit writer threads: the hot path's commits. While one of them
+// waits for the SQLite writer mutex, background writers (saga, outbox, reaper) hold off,
+// so a burst of purchases is not queued behind bookkeeping.
+bool &isPriorityWriter();
+void lockSqliteWriter();
+void unlockSqliteWriter();
+struct WriterGuard
+{
+    explicit WriterGuard(const QSqlDatabase &db)
+    {
+        if (!isSqlite(db) || inWriteTransaction())
+            return;
+        lockSqliteWriter();
+        locked = true;
+        inWriteTransaction() = true;
+    }
+    ~WriterGuard()
+    {
+        if (!locked)
+            return;
+        inWriteTransaction() = false;
+        unlockSqliteWriter();
+    }
+    WriterGuard(const WriterGuard &) = delete;
+    WriterGuard &operator=(const WriterGuard &) = delete;
+    bool locked = false;
+};
+} // namespace DatabaseDetail
 
 // Runs `work` inside one transaction; commits when it returns, rolls back if it throws.
 template<typename Work>
 auto inTransaction(QSqlDatabase db, Work &&work) -> decltype(work())
 {
+    DatabaseDetail::WriterGuard writer(db);
     if (!db.transaction())
         throw DatabaseError{QStringLiteral("cannot begin transaction: ") + db.lastError().text()};
     try {

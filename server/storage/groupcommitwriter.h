@@ -99,6 +99,7 @@ private:
 
     void run()
     {
+        DatabaseDetail::isPriorityWriter() = true; // the hot path's commits go first
         for (;;) {
             std::vector<Entry> batch;
             {
