@@ -48,7 +48,7 @@ void appendSaleStartedOnce(const QSqlDatabase &db, const Sale &sale, qint64 nowM
     const Sale::Terms &t = sale.terms();
     append(db, Type::FlashSaleStarted, id,
            {{QStringLiteral("saleId"), t.id}, {QStringLiteral("productId"), t.productId}, {QStringLiteral("name"), t.name},
-            {QStringLiteral("startTime"), isoUtc(t.startMs)}, {QStringLiteral("duration"), (sale.endMs() - t.startMs) / 1000},
+            {QStringLiteral("startTime"), isoUtc(sale.startMs())}, {QStringLiteral("duration"), (sale.endMs() - sale.startMs()) / 1000},
             {QStringLiteral("totalStock"), t.quantity}, {QStringLiteral("salePrice"), centsToAmount(t.salePriceCents)}},
            nowMs);
 }

@@ -72,7 +72,7 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
     const qint64 elapsed = state.lastTickMs ? now - state.lastTickMs : 0;
     state.lastTickMs = now;
     const auto sale = m_saleRegistry.find(queue.saleId());
-    if (!sale || now < sale->terms().startMs || now >= sale->endMs()) {
+    if (!sale || now < sale->startMs() || now >= sale->endMs()) {
         state.credit = 0; // pre-queue, or over: nobody is admitted
         return;
     }
@@ -86,7 +86,7 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
             w.queue = &queue;
             w.atMs = now;
             w.seed = QRandomGenerator::system()->generate64() >> 1; // fits a signed column
-            w.startMs = sale->terms().startMs;
+            w.startMs = sale->startMs();
             m_journal.append(std::move(w), [self, saleId](bool durable) {
                 QMetaObject::invokeMethod(self, [self, saleId, durable] {
                     if (!self)

@@ -213,7 +213,7 @@ QJsonObject QueueEndpoints::ticketJson(const SaleQueue &queue, const Sale &sale,
                   {QStringLiteral("admitted"), v.admitted},
                   {QStringLiteral("queueLength"), queue.issued()},
                   {QStringLiteral("serverTime"), isoUtc(now)},
-                  {QStringLiteral("saleStartsAt"), isoUtc(sale.terms().startMs)}};
+                  {QStringLiteral("saleStartsAt"), isoUtc(sale.startMs())}};
     QJsonValue token = QJsonValue::Null;
     qint64 expiresAt = 0;
     QString status;
@@ -237,7 +237,7 @@ QJsonObject QueueEndpoints::ticketJson(const SaleQueue &queue, const Sale &sale,
     const bool paused = queue.settings().paused.load(std::memory_order_relaxed);
     QJsonValue wait = QJsonValue::Null;
     if (waiting && rate > 0 && !paused) {
-        const qint64 untilStart = qMax<qint64>(0, sale.terms().startMs - now);
+        const qint64 untilStart = qMax<qint64>(0, sale.startMs() - now);
         wait = qint64(std::ceil(double(v.ahead + 1) / rate + double(untilStart) / 1000.0));
     } else if (v.admitted) {
         wait = 0;
@@ -362,7 +362,7 @@ void QueueEndpoints::changeSettings(const HttpRequest &request, const Responder 
         const QString name = order.toString();
         if (name != QLatin1String("arrival") && name != QLatin1String("shuffled"))
             body->addError(QStringLiteral("preQueueOrder"), QStringLiteral("must be arrival or shuffled"));
-        else if ((name == QLatin1String("shuffled")) != w.shuffledPreQueue && w.atMs >= sale->terms().startMs)
+        else if ((name == QLatin1String("shuffled")) != w.shuffledPreQueue && w.atMs >= sale->startMs())
             body->addError(QStringLiteral("preQueueOrder"), QStringLiteral("can change only before the sale starts"));
         else
             w.shuffledPreQueue = name == QLatin1String("shuffled");
