@@ -13,6 +13,7 @@
 #include "catalog/catalogview.h"
 #include "widgets/fielderrorlabel.h"
 
+#include "guisteps.h"
 #include "httpclient.h"
 #include "testserver.h"
 
@@ -39,21 +40,6 @@ const QString saleName = QStringLiteral("Console test sale");
 constexpr int productStock = 5000;
 constexpr int saleQuantity = 50;
 
-// Replaces the text of a line edit or spin box as a merchant would: select all, type.
-void retype(QWidget *field, const QString &text)
-{
-    QTest::keyClick(field, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClicks(field, text);
-}
-
-void saveScreenshot(QWidget *widget, const QString &name)
-{
-    QTest::qWait(50); // let pending layout requests run, as the event loop would before painting
-    const QString path = QDir(testOutputDir()).filePath(name);
-    QVERIFY2(widget->grab().save(path), qPrintable(path));
-    qInfo("screenshot: %s", qPrintable(path));
-}
-
 FieldErrorLabel *errorLabel(QWidget *dialog, const QString &key)
 {
     return dialog->findChild<FieldErrorLabel *>(key + QStringLiteral("Error"));
@@ -68,10 +54,7 @@ class TestConsole : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        // Settings go to a temporary folder, never to the merchant's own.
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("FlashSaleTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_console"));
+        GuiSteps::isolateSettings(m_settingsDir.path(), QStringLiteral("tst_console"));
 
         qputenv("FLASHSALE_ADMIN_EMAIL", adminEmail.toUtf8());
         qputenv("FLASHSALE_ADMIN_PASSWORD", adminPassword.toUtf8());
@@ -117,13 +100,13 @@ private Q_SLOTS:
         auto *email = dialog->findChild<QLineEdit *>(QStringLiteral("username"));
         auto *password = dialog->findChild<QLineEdit *>(QStringLiteral("password"));
         QVERIFY(email && password);
-        retype(email, adminEmail);
+        GuiSteps::retype(email, adminEmail);
         QTest::keyClicks(password, QStringLiteral("wrong password"));
         QTest::keyClick(password, Qt::Key_Return);
         QTRY_VERIFY(errorLabel(dialog, QStringLiteral("password"))->isVisible()); // 401 next to the password
         QVERIFY(!m_client->isLoggedIn());
 
-        retype(password, adminPassword);
+        GuiSteps::retype(password, adminPassword);
         QVERIFY(!errorLabel(dialog, QStringLiteral("password"))->isVisible()); // editing clears it
         QTest::keyClick(password, Qt::Key_Return);
         QTRY_VERIFY(dialog.isNull()); // closed once signed in
@@ -155,7 +138,7 @@ private Q_SLOTS:
         QTRY_VERIFY(ok->isEnabled()); // the defaults make a valid sale once the stock is known
 
         // The console's own checks, next to the fields, as the merchant types.
-        retype(quantity, QStringLiteral("0"));
+        GuiSteps::retype(quantity, QStringLiteral("0"));
         FieldErrorLabel *quantityError = errorLabel(dialog, QStringLiteral("quantity"));
         QVERIFY(quantityError->isVisible());
         QCOMPARE(quantityError->text(), QStringLiteral("The quantity must be at least 1."));
@@ -168,15 +151,15 @@ private Q_SLOTS:
         QVERIFY(endError->isVisible());
         QCOMPARE(endError->text(), QStringLiteral("The end must be after the start."));
         QVERIFY(!ok->isEnabled());
-        saveScreenshot(dialog, QStringLiteral("console-new-sale-invalid.png"));
+        QVERIFY(GuiSteps::saveScreenshot(dialog, QStringLiteral("console-new-sale-invalid.png")));
 
         // Valid for the console but not for the server: its 422 lands next to the field.
         QTest::keyClick(end, Qt::Key_Up);
         QVERIFY(!endError->isVisible());
-        retype(name, saleName);
-        retype(price, QStringLiteral("449.50"));
-        retype(quantity, QStringLiteral("2000"));
-        retype(limit, QStringLiteral("1500"));
+        GuiSteps::retype(name, saleName);
+        GuiSteps::retype(price, QStringLiteral("449.50"));
+        GuiSteps::retype(quantity, QStringLiteral("2000"));
+        GuiSteps::retype(limit, QStringLiteral("1500"));
         QVERIFY(!quantityError->isVisible());
         QVERIFY(ok->isEnabled());
         QTest::mouseClick(ok, Qt::LeftButton);
@@ -184,13 +167,13 @@ private Q_SLOTS:
         QTRY_VERIFY(limitError->isVisible());
         QVERIFY2(limitError->text().contains(QStringLiteral("1000")), qPrintable(limitError->text())); // the server's limit
         QVERIFY(!ok->isEnabled()); // until the field is edited
-        saveScreenshot(dialog, QStringLiteral("console-new-sale-server-error.png"));
+        QVERIFY(GuiSteps::saveScreenshot(dialog, QStringLiteral("console-new-sale-server-error.png")));
 
-        retype(limit, QStringLiteral("2"));
+        GuiSteps::retype(limit, QStringLiteral("2"));
         QVERIFY(!limitError->isVisible());
-        retype(quantity, QString::number(saleQuantity));
+        GuiSteps::retype(quantity, QString::number(saleQuantity));
         QVERIFY(ok->isEnabled());
-        saveScreenshot(dialog, QStringLiteral("console-new-sale-valid.png"));
+        QVERIFY(GuiSteps::saveScreenshot(dialog, QStringLiteral("console-new-sale-valid.png")));
         QTest::mouseClick(ok, Qt::LeftButton);
         QTRY_VERIFY(dialog.isNull()); // closed once the server created the sale
 
@@ -205,7 +188,7 @@ private Q_SLOTS:
         QCOMPARE(sale.status, Api::Sale::Status::Scheduled);
         QVERIFY(model->data(model->index(row, SalesTableModel::StateColumn)).toString().startsWith(QStringLiteral("Scheduled")));
         QTest::qWait(1200); // one refresh from the server, for the screenshot
-        saveScreenshot(m_window.get(), QStringLiteral("console-main-window-sales.png"));
+        QVERIFY(GuiSteps::saveScreenshot(m_window.get(), QStringLiteral("console-main-window-sales.png")));
 
         // What the server has is what the merchant typed.
         HttpClient http(m_server->baseUrl());
@@ -227,7 +210,7 @@ private Q_SLOTS:
         ProductTableModel *model = m_window->catalogView()->model();
         QTRY_COMPARE(model->rowCount(), 1);
         QTRY_COMPARE(model->item(0).stock, qint64(productStock - saleQuantity)); // the sale took its units
-        saveScreenshot(m_window.get(), QStringLiteral("console-main-window-catalog.png"));
+        QVERIFY(GuiSteps::saveScreenshot(m_window.get(), QStringLiteral("console-main-window-catalog.png")));
         QTest::keySequence(m_window.get(), QKeySequence(QStringLiteral("Ctrl+1")));
     }
 
@@ -249,13 +232,13 @@ private Q_SLOTS:
         QCOMPARE(errorLabel(dialog, QStringLiteral("regularPrice"))->text(), QStringLiteral("The regular price must be more than zero."));
 
         QTest::keyClicks(name, QStringLiteral("Smartwatch S3"));
-        retype(price, QStringLiteral("249.00"));
-        retype(stock, QStringLiteral("120"));
+        GuiSteps::retype(price, QStringLiteral("249.00"));
+        GuiSteps::retype(stock, QStringLiteral("120"));
         QTest::keyClicks(imageUrl, QStringLiteral("not a url"));
         QVERIFY(errorLabel(dialog, QStringLiteral("imageUrl"))->isVisible());
         QVERIFY(!ok->isEnabled());
-        saveScreenshot(dialog, QStringLiteral("console-new-product-invalid.png"));
-        retype(imageUrl, QStringLiteral("https://example.com/s3.png"));
+        QVERIFY(GuiSteps::saveScreenshot(dialog, QStringLiteral("console-new-product-invalid.png")));
+        GuiSteps::retype(imageUrl, QStringLiteral("https://example.com/s3.png"));
         QVERIFY(!errorLabel(dialog, QStringLiteral("name"))->isVisible());
         QVERIFY(ok->isEnabled());
         QTest::mouseClick(ok, Qt::LeftButton);
@@ -278,7 +261,7 @@ private Q_SLOTS:
         QTRY_VERIFY((dialog = m_window->findChild<ProductDialog *>()));
         stock = dialog->findChild<QSpinBox *>(QStringLiteral("stock"));
         QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("name"))->text(), QStringLiteral("Smartwatch S3"));
-        retype(stock, QStringLiteral("90"));
+        GuiSteps::retype(stock, QStringLiteral("90"));
         QTest::keyClick(stock, Qt::Key_Return);
         QTRY_VERIFY(dialog.isNull());
         QTRY_COMPARE(model->item(row).stock, 90);
@@ -293,10 +276,10 @@ private Q_SLOTS:
         auto *password = dialog->findChild<QLineEdit *>(QStringLiteral("password"));
         QVERIFY(url && email && password);
         QVERIFY(!url->isReadOnly());
-        retype(url, QStringLiteral("ftp://nowhere"));
+        GuiSteps::retype(url, QStringLiteral("ftp://nowhere"));
         QVERIFY(errorLabel(dialog, QStringLiteral("url"))->isVisible());
-        retype(url, m_server->baseUrl().toString());
-        retype(email, adminEmail);
+        GuiSteps::retype(url, m_server->baseUrl().toString());
+        GuiSteps::retype(email, adminEmail);
         QTest::keyClicks(password, adminPassword);
         QTest::keyClick(password, Qt::Key_Return);
         QTRY_VERIFY(dialog.isNull());

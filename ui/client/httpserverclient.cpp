@@ -1,5 +1,7 @@
 #include "httpserverclient.h"
 
+#include "jsonfields.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -11,6 +13,7 @@
 namespace {
 
 constexpr int healthTimeoutMs = 1800; // under the status bar's 2 s poll
+constexpr int metricsTimeoutMs = 3000;
 constexpr qint64 minimumRefreshDelayMs = 1000;
 constexpr qint64 retryRefreshAfterMs = 10000;
 
@@ -43,11 +46,12 @@ std::function<std::optional<QList<T>>(const QJsonDocument &)> listOf(std::option
 
 } // namespace
 
-HttpServerClient::Request HttpServerClient::Request::get(const QString &path)
+HttpServerClient::Request HttpServerClient::Request::get(const QString &path, bool authenticated)
 {
     Request r;
     r.method = "GET";
     r.path = path;
+    r.authenticated = authenticated;
     return r;
 }
 
@@ -334,4 +338,107 @@ void HttpServerClient::checkHealth(QObject *context, Handler<Api::Health> done)
             return std::nullopt;
         return Api::Health{doc.object().value(QStringLiteral("status")).toString()};
     });
+}
+
+void HttpServerClient::getMetrics(QObject *context, Handler<Api::MetricsSnapshot> done)
+{
+    // Prometheus text, not JSON: read here rather than through fetch().
+    Request request = Request::get(QStringLiteral("/metrics"));
+    request.timeoutMs = metricsTimeoutMs;
+    send(request, Context(context), [done = std::move(done)](const Reply &reply) {
+        if (reply.status == 0) {
+            done(Api::Result<Api::MetricsSnapshot>::failure(Api::Error::network(reply.networkError)));
+            return;
+        }
+        if (reply.status != 200) {
+            done(Api::Result<Api::MetricsSnapshot>::failure(Api::Error::fromHttp(reply.status, reply.body)));
+            return;
+        }
+        std::optional<Api::MetricsSnapshot> snapshot = Api::MetricsSnapshot::parse(reply.body);
+        if (!snapshot) {
+            done(Api::Result<Api::MetricsSnapshot>::failure(Api::Error::invalidResponse(tr("The metrics are not in the Prometheus text format."))));
+            return;
+        }
+        done(Api::Result<Api::MetricsSnapshot>::success(std::move(*snapshot)));
+    });
+}
+
+void HttpServerClient::getQueueStats(qint64 saleId, QObject *context, Handler<Api::QueueStats> done)
+{
+    fetch<Api::QueueStats>(Request::get(QStringLiteral("/sales/%1/queue").arg(saleId), true), context, std::move(done),
+                           objectOf(&Api::QueueStats::fromJson));
+}
+
+void HttpServerClient::changeQueueSettings(qint64 saleId, const Api::QueueSettingsChange &change, QObject *context,
+                                           Handler<Api::QueueStats> done)
+{
+    fetch<Api::QueueStats>(Request::withBody("PUT", QStringLiteral("/sales/%1/queue/settings").arg(saleId), change.toJson(), true),
+                           context, std::move(done), objectOf(&Api::QueueStats::fromJson));
+}
+
+void HttpServerClient::startSaleNow(qint64 saleId, QObject *context, Handler<Api::Sale> done)
+{
+    fetch<Api::Sale>(Request::withBody("POST", QStringLiteral("/sales/%1/start").arg(saleId), {}, true), context, std::move(done),
+                     objectOf(&Api::Sale::fromJson));
+}
+
+void HttpServerClient::endSaleNow(qint64 saleId, QObject *context, Handler<Api::Sale> done)
+{
+    fetch<Api::Sale>(Request::withBody("POST", QStringLiteral("/sales/%1/end").arg(saleId), {}, true), context, std::move(done),
+                     objectOf(&Api::Sale::fromJson));
+}
+
+void HttpServerClient::listAudit(qint64 saleId, QObject *context, Handler<QList<Api::AuditEntry>> done)
+{
+    fetch<QList<Api::AuditEntry>>(Request::get(QStringLiteral("/admin/audit?saleId=%1").arg(saleId), true), context, std::move(done),
+                                  listOf(&Api::AuditEntry::fromJson));
+}
+
+void HttpServerClient::listOrders(const Api::OrderFilter &filter, QObject *context, Handler<QList<Api::Order>> done)
+{
+    fetch<QList<Api::Order>>(Request::get(QStringLiteral("/orders?") + filter.query(), true), context, std::move(done),
+                             listOf(&Api::Order::fromJson));
+}
+
+void HttpServerClient::getOrder(const QString &orderId, QObject *context, Handler<Api::Order> done)
+{
+    fetch<Api::Order>(Request::get(QStringLiteral("/orders/%1").arg(QString::fromLatin1(QUrl::toPercentEncoding(orderId))), true),
+                      context, std::move(done), objectOf(&Api::Order::fromJson));
+}
+
+void HttpServerClient::refundOrder(const QString &orderId, QObject *context, Handler<Api::Order> done)
+{
+    Request request = Request::withBody("POST", QStringLiteral("/orders/%1/refund").arg(QString::fromLatin1(QUrl::toPercentEncoding(orderId))),
+                                        {}, true);
+    request.timeoutMs = 30000; // the payment gateway may take a while
+    fetch<Api::Order>(request, context, std::move(done), objectOf(&Api::Order::fromJson));
+}
+
+void HttpServerClient::compensateOrder(const QString &orderId, QObject *context, Handler<Api::Order> done)
+{
+    fetch<Api::Order>(Request::withBody("POST", QStringLiteral("/orders/%1/compensate").arg(QString::fromLatin1(QUrl::toPercentEncoding(orderId))),
+                                        {}, true),
+                      context, std::move(done), objectOf(&Api::Order::fromJson));
+}
+
+void HttpServerClient::getReconciliation(QObject *context, Handler<Api::Reconciliation> done)
+{
+    fetch<Api::Reconciliation>(Request::get(QStringLiteral("/admin/reconciliation"), true), context, std::move(done),
+                               [](const QJsonDocument &doc) -> std::optional<Api::Reconciliation> {
+                                   const QJsonObject o = doc.object();
+                                   if (!o.value(QStringLiteral("discrepancy")).isDouble())
+                                       return std::nullopt;
+                                   return Api::Reconciliation{Api::JsonFields::dateTime(o, QStringLiteral("checkedAt")),
+                                                              Api::JsonFields::integer(o, QStringLiteral("discrepancy")),
+                                                              Api::JsonFields::integer(o, QStringLiteral("overduePendingReservations"))};
+                               });
+}
+
+QUrl HttpServerClient::notificationsUrl() const
+{
+    QUrl url = urlFor(QStringLiteral("/notifications"));
+    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
+    if (!m_accessToken.isEmpty())
+        url.setQuery(QStringLiteral("access_token=") + QString::fromLatin1(m_accessToken));
+    return url;
 }

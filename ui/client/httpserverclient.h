@@ -42,6 +42,20 @@ public:
 
     void checkHealth(QObject *context, Handler<Api::Health> done) override;
 
+    void getMetrics(QObject *context, Handler<Api::MetricsSnapshot> done) override;
+    void getQueueStats(qint64 saleId, QObject *context, Handler<Api::QueueStats> done) override;
+    void changeQueueSettings(qint64 saleId, const Api::QueueSettingsChange &change, QObject *context,
+                             Handler<Api::QueueStats> done) override;
+    void startSaleNow(qint64 saleId, QObject *context, Handler<Api::Sale> done) override;
+    void endSaleNow(qint64 saleId, QObject *context, Handler<Api::Sale> done) override;
+    void listAudit(qint64 saleId, QObject *context, Handler<QList<Api::AuditEntry>> done) override;
+    void listOrders(const Api::OrderFilter &filter, QObject *context, Handler<QList<Api::Order>> done) override;
+    void getOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) override;
+    void refundOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) override;
+    void compensateOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) override;
+    void getReconciliation(QObject *context, Handler<Api::Reconciliation> done) override;
+    QUrl notificationsUrl() const override;
+
 Q_SIGNALS:
     // The refresh grant gave a new access token.
     void accessTokenRefreshed();
@@ -49,7 +63,7 @@ Q_SIGNALS:
 private:
     struct Request
     {
-        static Request get(const QString &path);
+        static Request get(const QString &path, bool authenticated = false);
         static Request withBody(const QByteArray &method, const QString &path, const QJsonObject &body, bool authenticated);
 
         QByteArray method;

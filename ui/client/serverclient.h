@@ -1,8 +1,13 @@
 #pragma once
 
 #include "apiresult.h"
+#include "auditentry.h"
 #include "health.h"
+#include "metricssnapshot.h"
+#include "order.h"
 #include "product.h"
+#include "queuestats.h"
+#include "reconciliation.h"
 #include "sale.h"
 #include "session.h"
 
@@ -51,6 +56,25 @@ public:
     virtual void getStock(qint64 productId, QObject *context, Handler<Api::StockLevel> done) = 0;
 
     virtual void checkHealth(QObject *context, Handler<Api::Health> done) = 0;
+
+    // GET /metrics, parsed.
+    virtual void getMetrics(QObject *context, Handler<Api::MetricsSnapshot> done) = 0;
+    // Admin: the waiting room of a sale, and changes to its admission.
+    virtual void getQueueStats(qint64 saleId, QObject *context, Handler<Api::QueueStats> done) = 0;
+    virtual void changeQueueSettings(qint64 saleId, const Api::QueueSettingsChange &change, QObject *context,
+                                     Handler<Api::QueueStats> done) = 0;
+    // Admin, audited: moves the start (or the end) of the sale to now.
+    virtual void startSaleNow(qint64 saleId, QObject *context, Handler<Api::Sale> done) = 0;
+    virtual void endSaleNow(qint64 saleId, QObject *context, Handler<Api::Sale> done) = 0;
+    virtual void listAudit(qint64 saleId, QObject *context, Handler<QList<Api::AuditEntry>> done) = 0;
+    // Admin: every order, narrowed by `filter`; one order; the order pipeline's actions.
+    virtual void listOrders(const Api::OrderFilter &filter, QObject *context, Handler<QList<Api::Order>> done) = 0;
+    virtual void getOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) = 0;
+    virtual void refundOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) = 0;
+    virtual void compensateOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) = 0;
+    virtual void getReconciliation(QObject *context, Handler<Api::Reconciliation> done) = 0;
+    // ws://host/notifications with the admin's access token: every domain event, live.
+    virtual QUrl notificationsUrl() const = 0;
 
 Q_SIGNALS:
     void baseUrlChanged(const QUrl &url);

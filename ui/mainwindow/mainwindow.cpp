@@ -5,6 +5,7 @@
 #include "connectionstatus.h"
 #include "sales/newsaledialog.h"
 #include "sales/salesview.h"
+#include "salewindow/salewindow.h"
 
 #include <QAction>
 #include <QApplication>
@@ -99,6 +100,16 @@ void MainWindow::createActions()
         m_catalog->refresh();
     });
 
+    m_saleDashboard = new QAction(tr("Sale &Dashboard…"), this);
+    m_saleDashboard->setShortcut(QKeySequence(tr("Ctrl+D")));
+    m_saleDashboard->setStatusTip(tr("Watch the selected sale live, its orders and its controls"));
+    connect(m_saleDashboard, &QAction::triggered, this, [this] {
+        if (const qint64 id = m_sales->selectedSaleId())
+            openSaleWindow(id);
+        else
+            statusBar()->showMessage(tr("Select a sale first."), 3000);
+    });
+
     m_showSales = new QAction(tr("&Sales"), this);
     m_showSales->setShortcut(QKeySequence(tr("Ctrl+1")));
     connect(m_showSales, &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_sales); });
@@ -122,6 +133,7 @@ void MainWindow::createMenus()
 
     QMenu *sales = menuBar()->addMenu(tr("&Sales"));
     sales->addAction(m_newSale);
+    sales->addAction(m_saleDashboard);
     sales->addAction(m_refresh);
 
     QMenu *catalog = menuBar()->addMenu(tr("&Catalog"));
@@ -140,7 +152,19 @@ void MainWindow::createMenus()
     toolBar->setAccessibleName(tr("Main toolbar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->addAction(m_newSale);
+    toolBar->addAction(m_saleDashboard);
     toolBar->addAction(m_refresh);
+}
+
+SaleWindow *MainWindow::openSaleWindow(qint64 saleId)
+{
+    QPointer<SaleWindow> &window = m_saleWindows[saleId];
+    if (!window)
+        window = new SaleWindow(m_client, saleId, this);
+    window->show();
+    window->raise();
+    window->activateWindow();
+    return window;
 }
 
 void MainWindow::updateActions()

@@ -2,12 +2,15 @@
 
 #include "connection/connectdialog.h"
 
+#include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 
 class CatalogView;
 class ConnectionStatus;
 class QAction;
 class QTabWidget;
+class SaleWindow;
 class SalesView;
 class ServerClient;
 namespace Api {
@@ -29,6 +32,9 @@ public:
     CatalogView *catalogView() const { return m_catalog; }
     ConnectionStatus *connectionStatus() const { return m_status; }
     QAction *newSaleAction() const { return m_newSale; }
+    QAction *saleDashboardAction() const { return m_saleDashboard; }
+    // The window of the sale, opened (or raised) on its dashboard.
+    SaleWindow *openSaleWindow(qint64 saleId);
 
     // Opens the sign-in (or connect) dialog, filled in if credentials are given; with
     // `submit` it signs in at once, as if the merchant had pressed the button.
@@ -64,7 +70,9 @@ private:
     QAction *m_newProduct = nullptr;
     QAction *m_editProduct = nullptr;
     QAction *m_refresh = nullptr;
+    QAction *m_saleDashboard = nullptr;
     QAction *m_showSales = nullptr;
     QAction *m_showCatalog = nullptr;
     QAction *m_about = nullptr;
+    QHash<qint64, QPointer<SaleWindow>> m_saleWindows; // each deletes itself on close
 };

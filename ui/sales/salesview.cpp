@@ -44,3 +44,9 @@ void SalesView::addSale(const Api::Sale &sale)
     table()->scrollTo(index);
     refresh();
 }
+
+qint64 SalesView::selectedSaleId() const
+{
+    const QModelIndex index = proxy()->mapToSource(table()->currentIndex());
+    return index.isValid() ? m_model->item(index.row()).id : 0;
+}

@@ -19,6 +19,8 @@ public:
     SalesTableModel *model() const { return m_model; }
     // Shows a sale the server just created, before the next refresh brings it.
     void addSale(const Api::Sale &sale);
+    // The sale of the current row; 0 when none.
+    qint64 selectedSaleId() const;
 
 protected:
     void poll() override;

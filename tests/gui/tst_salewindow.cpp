@@ -1,0 +1,192 @@
+// One sale run from the console against a real server in this process: the sale is
+// created through the dialog, opened in its own window (Ctrl+D), started, a burst of
+// purchases goes through the real HTTP server, and the dashboard's counters and charts
+// move. Each step saves a screenshot into testOutputDir().
+#include "client/httpserverclient.h"
+#include "dashboard/discrepancyalarm.h"
+#include "dashboard/orderstatechart.h"
+#include "dashboard/saledashboard.h"
+#include "dashboard/timeserieschart.h"
+#include "mainwindow/mainwindow.h"
+#include "sales/newsaledialog.h"
+#include "sales/salestablemodel.h"
+#include "sales/salesview.h"
+#include "salewindow/salewindow.h"
+
+#include "concurrentclient.h"
+#include "guisteps.h"
+#include "httpclient.h"
+#include "salefixture.h"
+#include "testserver.h"
+
+#include <QBarSet>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QPointer>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTableView>
+#include <QtTest>
+
+namespace {
+
+const QString saleName = QStringLiteral("Dashboard test sale");
+constexpr int saleQuantity = 10;
+constexpr int shoppers = 15;
+
+double lastY(const QLineSeries *series)
+{
+    return series->count() ? series->at(series->count() - 1).y() : -1;
+}
+
+double maxY(const QLineSeries *series)
+{
+    double top = 0;
+    for (const QPointF &p : series->points())
+        top = std::max(top, p.y());
+    return top;
+}
+
+} // namespace
+
+class TestSaleWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        GuiSteps::isolateSettings(m_settingsDir.path(), QStringLiteral("tst_salewindow"));
+        SaleFixture::provideAdminFromEnvironment();
+        m_server = std::make_unique<TestServer>();
+        QVERIFY2(m_server->start(), qPrintable(m_server->error()));
+
+        HttpClient http(m_server->baseUrl());
+        http.setBearer(SaleFixture::adminToken(http));
+        QVERIFY(SaleFixture::createProduct(http, 1000) > 0);
+
+        m_client = std::make_unique<HttpServerClient>(m_server->baseUrl());
+        bool signedIn = false;
+        m_client->login(SaleFixture::adminEmail, SaleFixture::adminPassword, nullptr,
+                        [&signedIn](const Api::Result<Api::Session> &r) { signedIn = r.ok(); });
+        QTRY_VERIFY(signedIn);
+        m_window = std::make_unique<MainWindow>(m_client.get());
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_client.reset();
+        m_server.reset();
+    }
+
+    void createsTheSaleThroughTheDialog()
+    {
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keySequence(m_window.get(), QKeySequence::New);
+        QPointer<NewSaleDialog> dialog;
+        QTRY_VERIFY((dialog = m_window->findChild<NewSaleDialog *>()));
+        auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("name"));
+        auto *quantity = dialog->findChild<QSpinBox *>(QStringLiteral("quantity"));
+        auto *limit = dialog->findChild<QSpinBox *>(QStringLiteral("perUserLimit"));
+        QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QTRY_VERIFY(ok->isEnabled());
+        GuiSteps::retype(name, saleName);
+        GuiSteps::retype(quantity, QString::number(saleQuantity));
+        GuiSteps::retype(limit, QStringLiteral("1"));
+        QTRY_VERIFY(ok->isEnabled());
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QTRY_VERIFY(dialog.isNull());
+        SalesTableModel *model = m_window->salesView()->model();
+        QTRY_COMPARE(model->rowCount(), 1);
+        m_saleId = model->item(0).id;
+        QCOMPARE(model->item(0).status, Api::Sale::Status::Scheduled);
+    }
+
+    void opensTheSaleWindowWithCtrlD()
+    {
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTableView *table = m_window->salesView()->table();
+        table->setFocus();
+        table->selectRow(0);
+        QTest::keySequence(m_window.get(), QKeySequence(QStringLiteral("Ctrl+D")));
+        QTRY_VERIFY((m_saleWindow = m_window->findChild<SaleWindow *>()));
+        QCOMPARE(m_saleWindow->saleId(), m_saleId);
+        QVERIFY(QTest::qWaitForWindowExposed(m_saleWindow));
+        SaleDashboard *dashboard = m_saleWindow->dashboard();
+        QTRY_VERIFY(dashboard->refreshes() >= 2);
+        QTRY_COMPARE(lastY(dashboard->stockChart()->line(0)), double(saleQuantity));
+        QVERIFY(!dashboard->alarm()->isAlarming());
+    }
+
+    void dashboardMovesWithABurstOfPurchases()
+    {
+        // Started here through the client; the operator controls do it from the window.
+        bool started = false;
+        m_client->startSaleNow(m_saleId, nullptr, [&started](const Api::Result<Api::Sale> &r) { started = r.ok(); });
+        QTRY_VERIFY(started);
+
+        SaleDashboard *dashboard = m_saleWindow->dashboard();
+        const int pointsBefore = dashboard->purchasesChart()->pointCount();
+        ConcurrentClient setup(QHostAddress::LocalHost, m_server->baseUrl().port(), 8);
+        m_tokens = SaleFixture::registerShoppers(setup, shoppers, QStringLiteral("dash"));
+        QCOMPARE(m_tokens.size(), shoppers);
+        QList<RawRequest> burst;
+        for (int i = 0; i < shoppers; ++i)
+            burst.append(SaleFixture::purchase(m_saleId, m_tokens.at(i), "dash-" + QByteArray::number(i), 1));
+        for (int i = 0; i < 4; ++i) // too soon again: rate limited
+            burst.append(SaleFixture::purchase(m_saleId, m_tokens.at(i), "dash-again-" + QByteArray::number(i), 1));
+        ConcurrentClient crowd(QHostAddress::LocalHost, m_server->baseUrl().port(), shoppers);
+        const QList<RawResponse> answers = crowd.run(burst);
+        int accepted = 0;
+        for (const RawResponse &a : answers)
+            accepted += a.status == 201 || a.status == 202 || a.status == 200 ? 1 : 0;
+        QCOMPARE(accepted, saleQuantity);
+
+        QTRY_COMPARE_WITH_TIMEOUT(lastY(dashboard->stockChart()->line(0)), 0.0, 10000);
+        QTRY_VERIFY(dashboard->purchasesChart()->pointCount() > pointsBefore);
+        QTRY_VERIFY(maxY(dashboard->purchasesChart()->line(0)) > 0); // accepted
+        QTRY_VERIFY(maxY(dashboard->purchasesChart()->line(1)) > 0); // sold out
+        QTRY_VERIFY(maxY(dashboard->purchasesChart()->line(2)) > 0); // rate limited
+        QTRY_VERIFY(dashboard->latencyChart()->line(2)->count() > 0); // p99 of the purchase route
+        QTRY_VERIFY_WITH_TIMEOUT(dashboard->ordersChart()->bars()->at(0) >= saleQuantity, 15000); // confirmed
+        QTRY_COMPARE(lastY(dashboard->paymentChart()->line(0)), 100.0);
+        QVERIFY(dashboard->summary()->text().contains(QStringLiteral("sold %1").arg(saleQuantity)));
+        QVERIFY(!dashboard->alarm()->isAlarming());
+        QTest::qWait(1100); // one more refresh, for the screenshot
+        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-dashboard-after-burst.png")));
+
+        const QStringList files = dashboard->exportCharts(testOutputDir());
+        QCOMPARE(files.size(), 6);
+        for (const QString &f : files)
+            QVERIFY2(QImage(f).width() > 100, qPrintable(f));
+    }
+
+    void alarmTurnsRedWhenUnitsAreUnaccounted()
+    {
+        DiscrepancyAlarm alarm;
+        alarm.setDiscrepancy(3);
+        QVERIFY(alarm.isAlarming());
+        QVERIFY(alarm.text().contains(QStringLiteral("3")));
+        alarm.resize(520, 40);
+        QVERIFY(GuiSteps::saveScreenshot(&alarm, QStringLiteral("salewindow-discrepancy-alarm.png")));
+    }
+
+private:
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<HttpServerClient> m_client;
+    std::unique_ptr<MainWindow> m_window;
+    QPointer<SaleWindow> m_saleWindow;
+    qint64 m_saleId = 0;
+    QList<QByteArray> m_tokens;
+};
+
+QTEST_MAIN(TestSaleWindow)
+#include "tst_salewindow.moc"

@@ -1,0 +1,92 @@
+#include "salewindow.h"
+
+#include "dashboard/saledashboard.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+namespace {
+const QString geometryKey = QStringLiteral("saleWindow/geometry");
+const QString stateKey = QStringLiteral("saleWindow/state");
+const QString tabKey = QStringLiteral("saleWindow/tab");
+} // namespace
+
+SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
+    : QMainWindow(parent)
+    , m_client(client)
+    , m_saleId(saleId)
+    , m_tabs(new QTabWidget(this))
+    , m_dashboard(new SaleDashboard(client, saleId, m_tabs))
+    , m_exportCharts(new QAction(tr("&Export Charts…"), this))
+{
+    setWindowFlag(Qt::Window);
+    setAttribute(Qt::WA_DeleteOnClose);
+    setWindowTitle(tr("Sale %1 — FlashSale Console").arg(saleId));
+    setAccessibleName(windowTitle());
+    m_tabs->setAccessibleName(tr("Sale sections"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_dashboard, tr("&Dashboard"));
+    setCentralWidget(m_tabs);
+
+    m_exportCharts->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    m_exportCharts->setStatusTip(tr("Save every chart of the dashboard as a PNG file"));
+    connect(m_exportCharts, &QAction::triggered, this, &SaleWindow::exportCharts);
+    auto *close = new QAction(tr("&Close"), this);
+    close->setShortcut(QKeySequence::Close);
+    connect(close, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *file = menuBar()->addMenu(tr("&Sale"));
+    file->addAction(m_exportCharts);
+    file->addSeparator();
+    file->addAction(close);
+    QToolBar *toolBar = addToolBar(tr("Sale"));
+    toolBar->setObjectName(QStringLiteral("saleToolBar"));
+    toolBar->setAccessibleName(tr("Sale toolbar"));
+    toolBar->addAction(m_exportCharts);
+
+    connect(m_dashboard, &SaleDashboard::problem, this, [this](const QString &message) { statusBar()->showMessage(message, 3000); });
+    restoreSettings();
+}
+
+void SaleWindow::showPage(QWidget *page)
+{
+    m_tabs->setCurrentWidget(page);
+}
+
+void SaleWindow::exportCharts()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export Charts to Folder"));
+    if (folder.isEmpty())
+        return;
+    const QStringList written = m_dashboard->exportCharts(folder);
+    statusBar()->showMessage(tr("%n chart(s) saved in %1", nullptr, int(written.size())).arg(folder), 5000);
+}
+
+void SaleWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(geometryKey).toByteArray()))
+        resize(1200, 760);
+    restoreState(settings.value(stateKey).toByteArray());
+    m_tabs->setCurrentIndex(settings.value(tabKey, 0).toInt());
+}
+
+void SaleWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(geometryKey, saveGeometry());
+    settings.setValue(stateKey, saveState());
+    settings.setValue(tabKey, m_tabs->currentIndex());
+}
+
+void SaleWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}

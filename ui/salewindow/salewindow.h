@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QAction;
+class QTabWidget;
+class SaleDashboard;
+class ServerClient;
+
+// Everything about one sale in its own window: the live dashboard, and later its orders,
+// its event log and the operator's controls, one tab each. Opened from the sales view
+// (Ctrl+D); its geometry and tab are restored from the console's settings.
+class SaleWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent = nullptr);
+
+    qint64 saleId() const { return m_saleId; }
+    QTabWidget *tabs() const { return m_tabs; }
+    SaleDashboard *dashboard() const { return m_dashboard; }
+    QAction *exportChartsAction() const { return m_exportCharts; }
+
+    // The tab that shows `page`, made current.
+    void showPage(QWidget *page);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void exportCharts();
+    void restoreSettings();
+    void saveSettings() const;
+
+    ServerClient *m_client;
+    qint64 m_saleId;
+    QTabWidget *m_tabs;
+    SaleDashboard *m_dashboard;
+    QAction *m_exportCharts;
+};
