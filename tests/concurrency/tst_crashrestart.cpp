@@ -11,7 +11,6 @@
 #include <QFile>
 #include <QtTest>
 
-#include <sys/resource.h>
 
 class TestCrashRestart : public QObject
 {
@@ -20,10 +19,6 @@ class TestCrashRestart : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        rlimit limit{};
-        getrlimit(RLIMIT_NOFILE, &limit);
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
         SaleFixture::provideAdminFromEnvironment();
     }
 

@@ -10,7 +10,6 @@
 #include <QRandomGenerator>
 #include <QtTest>
 
-#include <sys/resource.h>
 
 class TestPurchaseBurst : public QObject
 {
@@ -106,11 +105,6 @@ class TestPurchaseBurst : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        // Both ends of 800 connections live in this process.
-        rlimit limit{};
-        getrlimit(RLIMIT_NOFILE, &limit);
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
         SaleFixture::provideAdminFromEnvironment();
     }
 

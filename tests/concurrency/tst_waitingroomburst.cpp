@@ -13,7 +13,6 @@
 #include <QRandomGenerator>
 #include <QtTest>
 
-#include <sys/resource.h>
 
 namespace {
 
@@ -40,10 +39,6 @@ class TestWaitingRoomBurst : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        rlimit limit{};
-        getrlimit(RLIMIT_NOFILE, &limit);
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
         SaleFixture::provideAdminFromEnvironment();
     }
 

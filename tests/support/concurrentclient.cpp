@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include <sys/resource.h>
+
 QJsonObject RawResponse::json() const
 {
     return QJsonDocument::fromJson(body).object();
@@ -18,6 +20,13 @@ ConcurrentClient::ConcurrentClient(QHostAddress address, quint16 port, int conne
     , m_port(port)
     , m_connections(qMax(1, connections))
 {
+    // Both ends of every connection may live in this process (an in-process server):
+    // the default soft limit of 1,024 descriptors is too low; take the hard limit.
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
 }
 
 namespace {
