@@ -7,6 +7,9 @@
 #include "dashboard/orderstatechart.h"
 #include "dashboard/saledashboard.h"
 #include "dashboard/timeserieschart.h"
+#include "events/eventlogview.h"
+#include "orders/orderstablemodel.h"
+#include "orders/ordersview.h"
 #include "mainwindow/mainwindow.h"
 #include "sales/newsaledialog.h"
 #include "sales/salestablemodel.h"
@@ -20,6 +23,12 @@
 #include "testserver.h"
 
 #include <QBarSet>
+#include <QComboBox>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QTabWidget>
+#include <QTreeWidget>
 #include <QDialogButtonBox>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -168,6 +177,69 @@ private Q_SLOTS:
             QVERIFY2(QImage(f).width() > 100, qPrintable(f));
     }
 
+    void ordersViewFiltersAndRefundsAnOrder()
+    {
+        m_saleWindow->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_saleWindow));
+        QTest::keySequence(m_saleWindow, QKeySequence(QStringLiteral("Alt+2")));
+        OrdersView *orders = m_saleWindow->orders();
+        QCOMPARE(m_saleWindow->tabs()->currentWidget(), orders);
+        OrdersTableModel *model = orders->model();
+        QTRY_COMPARE(model->rowCount(), saleQuantity);
+        for (int row = 0; row < model->rowCount(); ++row)
+            QTRY_COMPARE(model->item(row).status, QStringLiteral("Confirmed"));
+
+        // By state, by shopper, by order id.
+        orders->stateFilter()->setCurrentIndex(orders->stateFilter()->findData(QStringLiteral("Failed")));
+        QTRY_COMPARE(model->rowCount(), 0);
+        orders->stateFilter()->setCurrentIndex(orders->stateFilter()->findData(QStringLiteral("Confirmed")));
+        QTRY_COMPARE(model->rowCount(), saleQuantity);
+        const Api::Order target = model->item(0);
+        GuiSteps::retype(orders->shopperFilter(), QString::number(target.userId));
+        QTest::keyClick(orders->shopperFilter(), Qt::Key_Return);
+        QTRY_COMPARE(model->rowCount(), 1);
+        orders->shopperFilter()->clear();
+        QTest::keyClick(orders->shopperFilter(), Qt::Key_Return);
+        QTRY_COMPARE(model->rowCount(), saleQuantity);
+        QTest::keyClicks(orders->orderSearch(), target.id.right(12));
+        QTRY_COMPARE(orders->table()->model()->rowCount(), 1);
+
+        // Right-click, Refund…, confirm.
+        QVERIFY(orders->selectOrder(target.id));
+        const QRect cell = orders->table()->visualRect(orders->table()->currentIndex());
+        Q_EMIT orders->table()->customContextMenuRequested(cell.center());
+        QMenu *menu = nullptr;
+        QTRY_VERIFY((menu = orders->findChild<QMenu *>(QStringLiteral("orderMenu"))));
+        QVERIFY(orders->refundAction()->isEnabled());
+        QVERIFY(!orders->compensateAction()->isEnabled()); // only pending orders
+        menu->close();
+        orders->refundAction()->trigger();
+        QMessageBox *confirm = nullptr;
+        QTRY_VERIFY((confirm = orders->findChild<QMessageBox *>(QStringLiteral("confirmation"))));
+        QVERIFY(confirm->text().contains(target.id));
+        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-orders-refund-confirmation.png")));
+        QTest::mouseClick(confirm->findChild<QAbstractButton *>(QStringLiteral("confirm")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(model->item(model->rowOf(target.id)).refunded, 15000);
+        QCOMPARE(model->data(model->index(model->rowOf(target.id), OrdersTableModel::StateColumn)).toString(), QStringLiteral("Refunded"));
+        QVERIFY2(orders->resultLabel()->text().contains(QStringLiteral("refunded")), qPrintable(orders->resultLabel()->text()));
+        orders->orderSearch()->clear();
+        orders->stateFilter()->setCurrentIndex(orders->stateFilter()->findData(QStringLiteral("Refunded")));
+        QTRY_COMPARE(model->rowCount(), 1);
+        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-orders-refunded.png")));
+        m_refundedOrder = target.id;
+    }
+
+    void eventLogShowsTheSaleLive()
+    {
+        EventLogView *events = m_saleWindow->events();
+        m_saleWindow->showPage(events);
+        QVERIFY(events->isConnected());
+        QTRY_VERIFY(events->eventCount() >= saleQuantity);
+        QTRY_VERIFY_WITH_TIMEOUT(!events->log()->findItems(QStringLiteral("OrderRefunded"), Qt::MatchExactly, 1).isEmpty(), 10000);
+        QVERIFY(!events->log()->findItems(QStringLiteral("OrderConfirmed"), Qt::MatchExactly, 1).isEmpty());
+        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-event-log.png")));
+    }
+
     void alarmTurnsRedWhenUnitsAreUnaccounted()
     {
         DiscrepancyAlarm alarm;
@@ -186,6 +258,7 @@ private:
     QPointer<SaleWindow> m_saleWindow;
     qint64 m_saleId = 0;
     QList<QByteArray> m_tokens;
+    QString m_refundedOrder;
 };
 
 QTEST_MAIN(TestSaleWindow)

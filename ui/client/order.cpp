@@ -8,8 +8,8 @@ namespace Api {
 std::optional<Order> Order::fromJson(const QJsonObject &o)
 {
     Order order;
-    order.orderId = o.value(QStringLiteral("orderId")).toString();
-    if (order.orderId.isEmpty())
+    order.id = o.value(QStringLiteral("orderId")).toString();
+    if (order.id.isEmpty())
         return std::nullopt;
     order.saleId = JsonFields::integer(o, QStringLiteral("saleId"));
     order.userId = JsonFields::integer(o, QStringLiteral("userId"));
@@ -26,7 +26,7 @@ std::optional<Order> Order::fromJson(const QJsonObject &o)
 
 bool operator==(const Order &a, const Order &b)
 {
-    return a.orderId == b.orderId && a.saleId == b.saleId && a.userId == b.userId && a.productId == b.productId
+    return a.id == b.id && a.saleId == b.saleId && a.userId == b.userId && a.productId == b.productId
         && a.quantity == b.quantity && a.status == b.status && a.totalCents == b.totalCents && a.createdAt == b.createdAt
         && a.updatedAt == b.updatedAt && a.refunded == b.refunded && a.failureReason == b.failureReason;
 }

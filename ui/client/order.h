@@ -11,7 +11,7 @@ namespace Api {
 // One order as the server describes it (GET /orders, GET /orders/{id}).
 struct Order
 {
-    QString orderId;
+    QString id; // the order id
     qint64 saleId = 0;
     qint64 userId = 0;
     qint64 productId = 0;

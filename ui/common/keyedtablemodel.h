@@ -4,21 +4,25 @@
 #include <QList>
 #include <QSet>
 
+#include <type_traits>
+#include <utility>
+
 // A table model over items that carry an `id`, for lists the console polls: setItems()
 // matches rows by id, so a refresh removes, inserts and updates rows in place (the
 // view keeps its selection and scroll position) and signals only what changed.
-// T needs `qint64 id` and operator==.
+// T needs an `id` (a number or a string) and operator==.
 template<typename T>
 class KeyedTableModel : public QAbstractTableModel
 {
 public:
+    using Key = std::decay_t<decltype(std::declval<T>().id)>;
     using QAbstractTableModel::QAbstractTableModel;
 
     int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }
 
     const T &item(int row) const { return m_items.at(row); }
 
-    int rowOf(qint64 id) const
+    int rowOf(const Key &id) const
     {
         for (int row = 0; row < m_items.size(); ++row) {
             if (m_items.at(row).id == id)
@@ -29,7 +33,7 @@ public:
 
     void setItems(const QList<T> &items)
     {
-        QSet<qint64> incoming;
+        QSet<Key> incoming;
         for (const T &item : items)
             incoming.insert(item.id);
         for (int row = int(m_items.size()) - 1; row >= 0; --row) {

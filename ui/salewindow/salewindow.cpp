@@ -1,6 +1,8 @@
 #include "salewindow.h"
 
 #include "dashboard/saledashboard.h"
+#include "events/eventlogview.h"
+#include "orders/ordersview.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -23,6 +25,8 @@ SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
     , m_saleId(saleId)
     , m_tabs(new QTabWidget(this))
     , m_dashboard(new SaleDashboard(client, saleId, m_tabs))
+    , m_orders(new OrdersView(client, saleId, m_tabs))
+    , m_events(new EventLogView(client, saleId, m_tabs))
     , m_exportCharts(new QAction(tr("&Export Charts…"), this))
 {
     setWindowFlag(Qt::Window);
@@ -32,6 +36,8 @@ SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
     m_tabs->setAccessibleName(tr("Sale sections"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_dashboard, tr("&Dashboard"));
+    m_tabs->addTab(m_orders, tr("&Orders"));
+    m_tabs->addTab(m_events, tr("E&vents"));
     setCentralWidget(m_tabs);
 
     m_exportCharts->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
@@ -41,10 +47,24 @@ SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
     close->setShortcut(QKeySequence::Close);
     connect(close, &QAction::triggered, this, &QWidget::close);
 
+    const QList<QWidget *> pages{m_dashboard, m_orders, m_events};
+    QMenu *view = new QMenu(tr("&View"), this);
+    for (int i = 0; i < pages.size(); ++i) {
+        QWidget *page = pages.at(i);
+        auto *show = view->addAction(m_tabs->tabText(i).remove(QLatin1Char('&')));
+        show->setShortcut(QKeySequence(QStringLiteral("Alt+%1").arg(i + 1)));
+        connect(show, &QAction::triggered, this, [this, page] { showPage(page); });
+    }
+    connect(m_orders, &OrdersView::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+
     QMenu *file = menuBar()->addMenu(tr("&Sale"));
     file->addAction(m_exportCharts);
     file->addSeparator();
     file->addAction(close);
+    menuBar()->addMenu(view);
+    QMenu *orders = menuBar()->addMenu(tr("&Orders"));
+    orders->addAction(m_orders->refundAction());
+    orders->addAction(m_orders->compensateAction());
     QToolBar *toolBar = addToolBar(tr("Sale"));
     toolBar->setObjectName(QStringLiteral("saleToolBar"));
     toolBar->setAccessibleName(tr("Sale toolbar"));
@@ -75,6 +95,7 @@ void SaleWindow::restoreSettings()
         resize(1200, 760);
     restoreState(settings.value(stateKey).toByteArray());
     m_tabs->setCurrentIndex(settings.value(tabKey, 0).toInt());
+    m_orders->restoreState(settings);
 }
 
 void SaleWindow::saveSettings() const
@@ -83,6 +104,7 @@ void SaleWindow::saveSettings() const
     settings.setValue(geometryKey, saveGeometry());
     settings.setValue(stateKey, saveState());
     settings.setValue(tabKey, m_tabs->currentIndex());
+    m_orders->saveState(settings);
 }
 
 void SaleWindow::closeEvent(QCloseEvent *event)

@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+class EventLogView;
+class OrdersView;
 class QAction;
 class QTabWidget;
 class SaleDashboard;
@@ -20,6 +22,8 @@ public:
     qint64 saleId() const { return m_saleId; }
     QTabWidget *tabs() const { return m_tabs; }
     SaleDashboard *dashboard() const { return m_dashboard; }
+    OrdersView *orders() const { return m_orders; }
+    EventLogView *events() const { return m_events; }
     QAction *exportChartsAction() const { return m_exportCharts; }
 
     // The tab that shows `page`, made current.
@@ -37,5 +41,7 @@ private:
     qint64 m_saleId;
     QTabWidget *m_tabs;
     SaleDashboard *m_dashboard;
+    OrdersView *m_orders;
+    EventLogView *m_events;
     QAction *m_exportCharts;
 };
