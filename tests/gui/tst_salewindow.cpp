@@ -9,6 +9,7 @@
 #include "dashboard/timeserieschart.h"
 #include "events/eventlogview.h"
 #include "orders/orderstablemodel.h"
+#include "operator/operatorpanel.h"
 #include "orders/ordersview.h"
 #include "mainwindow/mainwindow.h"
 #include "sales/newsaledialog.h"
@@ -24,6 +25,7 @@
 
 #include <QBarSet>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -134,14 +136,43 @@ private Q_SLOTS:
         QVERIFY(!dashboard->alarm()->isAlarming());
     }
 
+    void operatorStartsTheSaleNowAndTheAuditShowsIt()
+    {
+        OperatorPanel *panel = m_saleWindow->operatorPanel();
+        m_saleWindow->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_saleWindow));
+        QTest::keySequence(m_saleWindow, QKeySequence(QStringLiteral("Alt+4")));
+        QCOMPARE(m_saleWindow->tabs()->currentWidget(), panel);
+        QTRY_VERIFY(panel->queue().has_value());
+        panel->setFocus();
+        QTest::keySequence(m_saleWindow, QKeySequence(QStringLiteral("Ctrl+Shift+S")));
+        confirm(panel, QStringLiteral("salewindow-operator-start-confirmation.png"));
+        QTRY_COMPARE(panel->resultLabel()->text(), QStringLiteral("Sale started."));
+        QTRY_COMPARE(panel->auditTrail()->topLevelItemCount(), 1);
+        QTreeWidgetItem *entry = panel->auditTrail()->topLevelItem(0);
+        QCOMPARE(entry->text(1), SaleFixture::adminEmail);
+        QCOMPARE(entry->text(2), QStringLiteral("sale.startNow"));
+        QTRY_COMPARE(m_saleWindow->dashboard()->sale()->status, Api::Sale::Status::Active);
+
+        // Pause, resume and a new admission rate reach the waiting room.
+        panel->pauseAction()->trigger();
+        confirm(panel, QString());
+        QTRY_VERIFY(panel->queue()->paused);
+        QCOMPARE(panel->pauseAction()->text(), QStringLiteral("&Resume Admission…"));
+        panel->pauseAction()->trigger();
+        confirm(panel, QString());
+        QTRY_VERIFY(!panel->queue()->paused);
+        GuiSteps::retype(panel->rateField(), QStringLiteral("250"));
+        panel->applyRateAction()->trigger();
+        confirm(panel, QString());
+        QTRY_COMPARE(panel->queue()->admissionRatePerSecond, 250.0);
+        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-operator-started.png")));
+    }
+
     void dashboardMovesWithABurstOfPurchases()
     {
-        // Started here through the client; the operator controls do it from the window.
-        bool started = false;
-        m_client->startSaleNow(m_saleId, nullptr, [&started](const Api::Result<Api::Sale> &r) { started = r.ok(); });
-        QTRY_VERIFY(started);
-
         SaleDashboard *dashboard = m_saleWindow->dashboard();
+        m_saleWindow->showPage(dashboard);
         const int pointsBefore = dashboard->purchasesChart()->pointCount();
         ConcurrentClient setup(QHostAddress::LocalHost, m_server->baseUrl().port(), 8);
         m_tokens = SaleFixture::registerShoppers(setup, shoppers, QStringLiteral("dash"));
@@ -214,11 +245,9 @@ private Q_SLOTS:
         QVERIFY(!orders->compensateAction()->isEnabled()); // only pending orders
         menu->close();
         orders->refundAction()->trigger();
-        QMessageBox *confirm = nullptr;
-        QTRY_VERIFY((confirm = orders->findChild<QMessageBox *>(QStringLiteral("confirmation"))));
-        QVERIFY(confirm->text().contains(target.id));
-        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-orders-refund-confirmation.png")));
-        QTest::mouseClick(confirm->findChild<QAbstractButton *>(QStringLiteral("confirm")), Qt::LeftButton);
+        QTRY_VERIFY(orders->findChild<QMessageBox *>(QStringLiteral("confirmation")));
+        QVERIFY(orders->findChild<QMessageBox *>(QStringLiteral("confirmation"))->text().contains(target.id));
+        confirm(orders, QStringLiteral("salewindow-orders-refund-confirmation.png"));
         QTRY_VERIFY_WITH_TIMEOUT(model->item(model->rowOf(target.id)).refunded, 15000);
         QCOMPARE(model->data(model->index(model->rowOf(target.id), OrdersTableModel::StateColumn)).toString(), QStringLiteral("Refunded"));
         QVERIFY2(orders->resultLabel()->text().contains(QStringLiteral("refunded")), qPrintable(orders->resultLabel()->text()));
@@ -240,6 +269,35 @@ private Q_SLOTS:
         QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-event-log.png")));
     }
 
+    void operatorEndsTheSaleEarly()
+    {
+        OperatorPanel *panel = m_saleWindow->operatorPanel();
+        m_saleWindow->showPage(panel);
+        panel->endEarlyAction()->trigger();
+        confirm(panel, QStringLiteral("salewindow-operator-end-confirmation.png"));
+        QTRY_COMPARE(panel->resultLabel()->text(), QStringLiteral("Sale ended."));
+        QTRY_COMPARE(panel->auditTrail()->topLevelItemCount(), 2);
+        QStringList actions;
+        for (int i = 0; i < 2; ++i)
+            actions.append(panel->auditTrail()->topLevelItem(i)->text(2));
+        QVERIFY2(actions.contains(QStringLiteral("sale.endEarly")), qPrintable(actions.join(QLatin1Char(','))));
+        QTRY_COMPARE(m_saleWindow->dashboard()->sale()->status, Api::Sale::Status::Ended);
+        QTest::qWait(1100); // one more refresh of the dashboard
+        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-operator-ended.png")));
+    }
+
+    void saleWindowLayoutIsRestored()
+    {
+        m_saleWindow->resize(1111, 777);
+        m_saleWindow->showPage(m_saleWindow->orders());
+        m_saleWindow->close(); // deletes itself
+        QTRY_VERIFY(m_saleWindow.isNull());
+        SaleWindow *again = m_window->openSaleWindow(m_saleId);
+        QCOMPARE(again->size(), QSize(1111, 777));
+        QCOMPARE(again->tabs()->currentWidget(), again->orders());
+        again->close();
+    }
+
     void alarmTurnsRedWhenUnitsAreUnaccounted()
     {
         DiscrepancyAlarm alarm;
@@ -251,6 +309,17 @@ private Q_SLOTS:
     }
 
 private:
+    // Answers the confirmation `parent` shows with its confirm button, after a screenshot.
+    void confirm(QWidget *parent, const QString &screenshot)
+    {
+        QPointer<QMessageBox> box;
+        QTRY_VERIFY((box = parent->findChild<QMessageBox *>(QStringLiteral("confirmation"))));
+        if (!screenshot.isEmpty())
+            QVERIFY(GuiSteps::saveScreenshot(box, screenshot)); // its own top-level window
+        QTest::mouseClick(box->findChild<QAbstractButton *>(QStringLiteral("confirm")), Qt::LeftButton);
+        QTRY_VERIFY(box.isNull());
+    }
+
     QTemporaryDir m_settingsDir;
     std::unique_ptr<TestServer> m_server;
     std::unique_ptr<HttpServerClient> m_client;

@@ -72,17 +72,17 @@ SaleDashboard::SaleDashboard(ServerClient *client, qint64 saleId, QWidget *paren
     m_clock.start();
 }
 
-void SaleDashboard::showEvent(QShowEvent *event)
+void SaleDashboard::start()
 {
-    QWidget::showEvent(event);
+    if (m_timer.isActive())
+        return;
     m_timer.start();
     tick();
 }
 
-void SaleDashboard::hideEvent(QHideEvent *event)
+void SaleDashboard::stop()
 {
     m_timer.stop();
-    QWidget::hideEvent(event);
 }
 
 void SaleDashboard::tick()

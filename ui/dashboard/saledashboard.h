@@ -28,6 +28,10 @@ class SaleDashboard : public QWidget
 public:
     SaleDashboard(ServerClient *client, qint64 saleId, QWidget *parent = nullptr);
 
+    // Refreshes now and every second until stop(); the charts keep their history while
+    // another tab of the window is shown.
+    void start();
+    void stop();
     void setRefreshInterval(std::chrono::milliseconds interval) { m_timer.setInterval(interval); }
     int refreshes() const { return m_refreshes; }
     int droppedRefreshes() const { return m_dropped; }
@@ -48,10 +52,6 @@ public:
 Q_SIGNALS:
     void refreshed();
     void problem(const QString &message);
-
-protected:
-    void showEvent(QShowEvent *event) override;
-    void hideEvent(QHideEvent *event) override;
 
 private:
     void tick();

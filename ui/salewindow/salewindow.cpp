@@ -2,6 +2,7 @@
 
 #include "dashboard/saledashboard.h"
 #include "events/eventlogview.h"
+#include "operator/operatorpanel.h"
 #include "orders/ordersview.h"
 
 #include <QAction>
@@ -27,6 +28,7 @@ SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
     , m_dashboard(new SaleDashboard(client, saleId, m_tabs))
     , m_orders(new OrdersView(client, saleId, m_tabs))
     , m_events(new EventLogView(client, saleId, m_tabs))
+    , m_operator(new OperatorPanel(client, saleId, m_tabs))
     , m_exportCharts(new QAction(tr("&Export Charts…"), this))
 {
     setWindowFlag(Qt::Window);
@@ -35,9 +37,10 @@ SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
     setAccessibleName(windowTitle());
     m_tabs->setAccessibleName(tr("Sale sections"));
     m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_dashboard, tr("&Dashboard"));
-    m_tabs->addTab(m_orders, tr("&Orders"));
-    m_tabs->addTab(m_events, tr("E&vents"));
+    m_tabs->addTab(m_dashboard, tr("Dashboard"));
+    m_tabs->addTab(m_orders, tr("Orders"));
+    m_tabs->addTab(m_events, tr("Events"));
+    m_tabs->addTab(m_operator, tr("Operator"));
     setCentralWidget(m_tabs);
 
     m_exportCharts->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
@@ -47,15 +50,17 @@ SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
     close->setShortcut(QKeySequence::Close);
     connect(close, &QAction::triggered, this, &QWidget::close);
 
-    const QList<QWidget *> pages{m_dashboard, m_orders, m_events};
+    const QList<QWidget *> pages{m_dashboard, m_orders, m_events, m_operator};
     QMenu *view = new QMenu(tr("&View"), this);
     for (int i = 0; i < pages.size(); ++i) {
         QWidget *page = pages.at(i);
-        auto *show = view->addAction(m_tabs->tabText(i).remove(QLatin1Char('&')));
+        auto *show = view->addAction(m_tabs->tabText(i));
+        m_tabs->setTabToolTip(i, tr("%1 (Alt+%2)").arg(m_tabs->tabText(i)).arg(i + 1));
         show->setShortcut(QKeySequence(QStringLiteral("Alt+%1").arg(i + 1)));
         connect(show, &QAction::triggered, this, [this, page] { showPage(page); });
     }
     connect(m_orders, &OrdersView::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_operator, &OperatorPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
     QMenu *file = menuBar()->addMenu(tr("&Sale"));
     file->addAction(m_exportCharts);
@@ -65,6 +70,9 @@ SaleWindow::SaleWindow(ServerClient *client, qint64 saleId, QWidget *parent)
     QMenu *orders = menuBar()->addMenu(tr("&Orders"));
     orders->addAction(m_orders->refundAction());
     orders->addAction(m_orders->compensateAction());
+    QMenu *operatorMenu = menuBar()->addMenu(tr("O&perator"));
+    for (QAction *a : {m_operator->startNowAction(), m_operator->pauseAction(), m_operator->applyRateAction(), m_operator->endEarlyAction()})
+        operatorMenu->addAction(a);
     QToolBar *toolBar = addToolBar(tr("Sale"));
     toolBar->setObjectName(QStringLiteral("saleToolBar"));
     toolBar->setAccessibleName(tr("Sale toolbar"));
@@ -105,6 +113,18 @@ void SaleWindow::saveSettings() const
     settings.setValue(stateKey, saveState());
     settings.setValue(tabKey, m_tabs->currentIndex());
     m_orders->saveState(settings);
+}
+
+void SaleWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    m_dashboard->start(); // whichever tab is shown, the charts keep recording
+}
+
+void SaleWindow::hideEvent(QHideEvent *event)
+{
+    m_dashboard->stop();
+    QMainWindow::hideEvent(event);
 }
 
 void SaleWindow::closeEvent(QCloseEvent *event)
