@@ -24,6 +24,9 @@
 #include "testserver.h"
 
 #include <QBarSet>
+#include <QChartView>
+#include <QHeaderView>
+#include <QTreeView>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -127,6 +130,12 @@ private Q_SLOTS:
         table->setFocus();
         table->selectRow(0);
         QTest::keySequence(m_window.get(), QKeySequence(QStringLiteral("Ctrl+D")));
+        QTRY_VERIFY(m_window->findChild<SaleWindow *>());
+        m_window->findChild<SaleWindow *>()->close();
+        QTRY_VERIFY(!m_window->findChild<SaleWindow *>());
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        Q_EMIT table->activated(table->currentIndex()); // Enter or double-click opens it too
         QTRY_VERIFY((m_saleWindow = m_window->findChild<SaleWindow *>()));
         QCOMPARE(m_saleWindow->saleId(), m_saleId);
         QVERIFY(QTest::qWaitForWindowExposed(m_saleWindow));
@@ -296,6 +305,33 @@ private Q_SLOTS:
         QCOMPARE(again->size(), QSize(1111, 777));
         QCOMPARE(again->tabs()->currentWidget(), again->orders());
         again->close();
+    }
+
+    void everyControlOfTheSaleWindowHasAnAccessibleName()
+    {
+        SaleWindow *window = m_window->openSaleWindow(m_saleId);
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        QStringList unnamed;
+        int checked = 0;
+        for (int i = 0; i < window->tabs()->count(); ++i) {
+            QWidget *page = window->tabs()->widget(i);
+            window->tabs()->setCurrentIndex(i);
+            for (QWidget *w : page->findChildren<QWidget *>()) {
+                const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) || qobject_cast<QComboBox *>(w)
+                    || qobject_cast<QAbstractSpinBox *>(w) || qobject_cast<QAbstractItemView *>(w) || qobject_cast<QChartView *>(w);
+                const bool part = qobject_cast<QAbstractSpinBox *>(w->parentWidget()) || qobject_cast<QComboBox *>(w->parentWidget())
+                    || qobject_cast<QLineEdit *>(w->parentWidget()) || qobject_cast<QHeaderView *>(w) || qobject_cast<QTableView *>(w->parentWidget())
+                    || qobject_cast<QTreeView *>(w->parentWidget());
+                if (!control || part || !w->isVisibleTo(page))
+                    continue;
+                ++checked;
+                if (w->accessibleName().isEmpty())
+                    unnamed.append(QStringLiteral("%1 %2").arg(QString::fromLatin1(w->metaObject()->className()), w->objectName()));
+            }
+        }
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral(", "))));
+        QVERIFY2(checked >= 17, qPrintable(QString::number(checked))); // 6 charts, 4 fields, 3 lists, 4 buttons
+        window->close();
     }
 
     void alarmTurnsRedWhenUnitsAreUnaccounted()

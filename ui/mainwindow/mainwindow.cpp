@@ -16,6 +16,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolBar>
 
 namespace {
@@ -50,6 +51,7 @@ MainWindow::MainWindow(ServerClient *client, QWidget *parent)
         m_catalog->refresh();
     });
     connect(m_catalog, &CatalogView::selectionChanged, this, &MainWindow::updateActions);
+    connect(m_sales->table(), &QAbstractItemView::activated, m_saleDashboard, &QAction::trigger); // Enter or double-click
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
 
     restoreSettings();
