@@ -151,6 +151,52 @@ private Q_SLOTS:
         const auto all = await<QList<Api::Sale>>([this](auto done) { m_client->listSales(nullptr, done); });
         QVERIFY(all.ok());
         QCOMPARE(all.value().size(), 1);
+        m_saleId = created.value().id;
+    }
+
+    void operatorCallsAnswerAndFailWithProblemDetails()
+    {
+        QVERIFY(m_saleId > 0);
+        const auto queue = await<Api::QueueStats>([this](auto done) { m_client->getQueueStats(m_saleId, nullptr, done); });
+        QVERIFY2(queue.ok(), qPrintable(queue.error().message()));
+        QCOMPARE(queue.value().saleId, m_saleId);
+        Api::QueueSettingsChange change;
+        change.paused = true;
+        change.admissionRatePerSecond = 12.5;
+        const auto changed = await<Api::QueueStats>([this, change](auto done) { m_client->changeQueueSettings(m_saleId, change, nullptr, done); });
+        QVERIFY2(changed.ok(), qPrintable(changed.error().message()));
+        QVERIFY(changed.value().paused);
+        QCOMPARE(changed.value().admissionRatePerSecond, 12.5);
+        change.admissionRatePerSecond = -1;
+        const auto invalid = await<Api::QueueStats>([this, change](auto done) { m_client->changeQueueSettings(m_saleId, change, nullptr, done); });
+        QVERIFY(invalid.error().isValidation());
+        QVERIFY(invalid.error().fieldErrors.contains(QStringLiteral("admissionRatePerSecond")));
+
+        const auto started = await<Api::Sale>([this](auto done) { m_client->startSaleNow(m_saleId, nullptr, done); });
+        QVERIFY2(started.ok(), qPrintable(started.error().message()));
+        QCOMPARE(started.value().status, Api::Sale::Status::Active);
+        const auto again = await<Api::Sale>([this](auto done) { m_client->startSaleNow(m_saleId, nullptr, done); });
+        QCOMPARE(again.error().status, 409);
+        QVERIFY(!again.error().title.isEmpty());
+        const auto audit = await<QList<Api::AuditEntry>>([this](auto done) { m_client->listAudit(m_saleId, nullptr, done); });
+        QVERIFY(audit.ok());
+        QCOMPARE(audit.value().size(), 1);
+        QCOMPARE(audit.value().first().action, QStringLiteral("sale.startNow"));
+        QCOMPARE(audit.value().first().actorEmail, adminEmail);
+
+        const auto orders = await<QList<Api::Order>>([this](auto done) { m_client->listOrders({}, nullptr, done); });
+        QVERIFY(orders.ok());
+        QVERIFY(orders.value().isEmpty());
+        const auto missing = await<Api::Order>([this](auto done) { m_client->refundOrder(QStringLiteral("no-such-order"), nullptr, done); });
+        QCOMPARE(missing.error().status, 404);
+        const auto reconciliation = await<Api::Reconciliation>([this](auto done) { m_client->getReconciliation(nullptr, done); });
+        QVERIFY2(reconciliation.ok(), qPrintable(reconciliation.error().message()));
+        QCOMPARE(reconciliation.value().discrepancy, 0);
+        const auto metrics = await<Api::MetricsSnapshot>([this](auto done) { m_client->getMetrics(nullptr, done); });
+        QVERIFY(metrics.ok());
+        QVERIFY(metrics.value().size() > 10);
+        QVERIFY(m_client->notificationsUrl().toString().startsWith(QStringLiteral("ws://")));
+        QVERIFY(m_client->notificationsUrl().query().startsWith(QStringLiteral("access_token=")));
     }
 
     void refreshesTheAccessTokenBeforeItExpires()
@@ -216,6 +262,7 @@ private Q_SLOTS:
 private:
     std::unique_ptr<TestServer> m_server;
     std::unique_ptr<HttpServerClient> m_client;
+    qint64 m_saleId = 0;
     qint64 m_productId = 0;
 };
 
