@@ -53,6 +53,7 @@ SaleDashboard::SaleDashboard(ServerClient *client, qint64 saleId, QWidget *paren
     m_queue->setObjectName(QStringLiteral("queueChart"));
     m_payments->setObjectName(QStringLiteral("paymentChart"));
     m_orders->setObjectName(QStringLiteral("ordersChart"));
+    m_payments->setFixedTop(100);
 
     auto *grid = new QGridLayout;
     grid->addWidget(m_stock, 0, 0);

@@ -54,6 +54,10 @@ void TimeSeriesChart::append(double seconds, const QList<double> &values)
             top = std::max(top, p.y());
     }
     m_x->setRange(std::max(0.0, seconds - m_window), std::max(10.0, seconds));
+    if (m_fixedTop > 0) {
+        m_y->setRange(0, m_fixedTop);
+        return;
+    }
     m_y->setRange(0, top > 0 ? top * 1.15 : 1);
     m_y->applyNiceNumbers();
 }

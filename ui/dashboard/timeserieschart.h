@@ -21,10 +21,13 @@ public:
     QLineSeries *line(int index) const { return m_lines.at(index); }
     int pointCount() const;
     void setWindowSeconds(double seconds) { m_window = seconds; }
+    // A fixed top for the value axis (100 for a percentage); 0: follow the data.
+    void setFixedTop(double top) { m_fixedTop = top; }
 
 private:
     QList<QLineSeries *> m_lines; // owned by the chart
     QValueAxis *m_x;
     QValueAxis *m_y;
     double m_window = 120;
+    double m_fixedTop = 0;
 };
