@@ -13,6 +13,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QJsonObject>
+#include <QTimer>
 
 FlashSaleServer::FlashSaleServer(ServerConfig config, QObject *parent)
     : QObject(parent)
@@ -101,6 +102,11 @@ bool FlashSaleServer::start(QString *error)
         return false;
     for (const auto &module : m_modules)
         module->started();
+    if (!m_database->isPostgres()) {
+        m_checkpointTimer = new QTimer(this);
+        connect(m_checkpointTimer, &QTimer::timeout, this, [this] { m_executor->post([this] { m_database->checkpoint(); }); });
+        m_checkpointTimer->start(1000);
+    }
     m_ready = true;
     Log::info(QStringLiteral("server.started"), {{QStringLiteral("url"), baseUrl().toString()},
                                                  {QStringLiteral("httpThreads"), m_pool->threadCount()},
@@ -114,6 +120,11 @@ void FlashSaleServer::stop()
     if (!m_pool && m_modules.empty())
         return;
     m_ready = false;
+    if (m_checkpointTimer) {
+        m_checkpointTimer->stop();
+        delete m_checkpointTimer;
+        m_checkpointTimer = nullptr;
+    }
     // No new requests first; then the modules finish what was accepted.
     if (m_pool) {
         m_pool->stop();

@@ -9,6 +9,7 @@
 #include <memory>
 
 class Database;
+class QTimer;
 class QWebSocket;
 class DbExecutor;
 class HttpServerPool;
@@ -66,6 +67,7 @@ private:
     std::unique_ptr<HttpContext> m_http;
     std::vector<std::unique_ptr<ServerModule>> m_modules;
     std::unique_ptr<HttpServerPool> m_pool;
+    QTimer *m_checkpointTimer = nullptr;
     quint16 m_port = 0;
     std::atomic_bool m_ready{false};
 };

@@ -9,7 +9,7 @@
 #include <QSet>
 
 namespace {
-constexpr int batchSize = 500;
+constexpr int batchSize = 100; // short write transactions: the purchase journal waits behind each one
 }
 
 OutboxDispatcher::OutboxDispatcher(const Database &database, Metrics &metrics, int pollMs)

@@ -26,6 +26,9 @@ public:
 
     // The calling thread's connection, opened on first use. Check isOpen().
     QSqlDatabase connection() const;
+    // SQLite: copies the write-ahead log into the database file without blocking anyone
+    // (the server runs it every second on a database thread). PostgreSQL: nothing.
+    void checkpoint() const;
     // Opens a connection once to check that the database is reachable.
     bool probe(QString *error) const;
     // Runs an INSERT and returns the generated key of `idColumn` (RETURNING on

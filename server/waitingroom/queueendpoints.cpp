@@ -376,6 +376,11 @@ void QueueEndpoints::changeSettings(const HttpRequest &request, const Responder 
                              {QStringLiteral("paused"), w.paused}, {QStringLiteral("required"), w.required},
                              {QStringLiteral("preQueueOrder"), orderName(w.shuffledPreQueue)},
                              {QStringLiteral("by"), request.principal->email}};
+    w.actor = *request.principal;
+    w.auditDetails = {{QStringLiteral("from"), QJsonObject{{QStringLiteral("admissionRatePerSecond"), now.admissionRatePerSecond.load()},
+                                                           {QStringLiteral("paused"), now.paused.load()}}},
+                      {QStringLiteral("to"), QJsonObject{{QStringLiteral("admissionRatePerSecond"), w.admissionRatePerSecond},
+                                                         {QStringLiteral("paused"), w.paused}}}};
     m_journal.append(std::move(w), [this, &queue, sale, reply, logged](bool durable) {
         if (!durable) {
             reply.send(Problem::unavailable(QStringLiteral("The settings could not be saved; nothing changed.")));

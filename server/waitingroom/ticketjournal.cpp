@@ -1,5 +1,7 @@
 #include "ticketjournal.h"
 
+#include "audit/auditlog.h"
+
 #include "core/timeutil.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
@@ -91,6 +93,8 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
                                            "pre_queue_order = ?, updated_at = ? WHERE sale_id = ?"),
                         {w.admissionRatePerSecond, int(w.paused), w.required < 0 ? QVariant() : QVariant(w.required),
                          w.shuffledPreQueue ? QStringLiteral("shuffled") : QStringLiteral("arrival"), w.atMs, saleId});
+            AuditLog::record(db, w.actor, QStringLiteral("queue.settings"), saleId, QStringLiteral("sale/%1/queue").arg(saleId),
+                             w.auditDetails, w.atMs);
             break;
         case QueueWrite::Kind::Shuffle:
             // Joins earlier in this batch were written after the sale started: not pre-queue.

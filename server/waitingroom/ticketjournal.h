@@ -1,5 +1,9 @@
 #pragma once
 
+#include "http/principal.h"
+
+#include <QJsonObject>
+
 #include "salequeue.h"
 #include "storage/groupcommitwriter.h"
 
@@ -29,6 +33,8 @@ struct QueueWrite
     bool paused = false;
     int required = -1;
     bool shuffledPreQueue = false;
+    Principal actor;        // who changed them: written to the audit log in the same commit
+    QJsonObject auditDetails;
     // Shuffle: the pre-queue is the tickets issued before `startMs`.
     quint64 seed = 0;
     qint64 startMs = 0;

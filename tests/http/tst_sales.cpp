@@ -151,6 +151,8 @@ private Q_SLOTS:
         QCOMPARE(started.status, 200);
         QCOMPARE(started.json().value(QStringLiteral("status")).toString(), QStringLiteral("Active"));
         QCOMPARE(m_admin->post(sale + QStringLiteral("/start"), {}).status, 409); // already started
+        const HttpResult paused = m_admin->request("PUT", sale + QStringLiteral("/queue/settings"), R"({"paused":true,"admissionRatePerSecond":7})");
+        QCOMPARE(paused.status, 200);
         const HttpResult ended = m_admin->post(sale + QStringLiteral("/end"), {});
         QCOMPARE(ended.status, 200);
         QCOMPARE(ended.json().value(QStringLiteral("status")).toString(), QStringLiteral("Ended"));
@@ -158,10 +160,13 @@ private Q_SLOTS:
         const HttpResult audit = m_admin->get(QStringLiteral("/admin/audit?saleId=%1").arg(id));
         QCOMPARE(audit.status, 200);
         const QJsonArray entries = audit.jsonArray();
-        QCOMPARE(entries.size(), 2);
+        QCOMPARE(entries.size(), 3);
         QCOMPARE(entries[0].toObject().value(QStringLiteral("action")).toString(), QStringLiteral("sale.endEarly"));
-        QCOMPARE(entries[1].toObject().value(QStringLiteral("action")).toString(), QStringLiteral("sale.startNow"));
-        QCOMPARE(entries[1].toObject().value(QStringLiteral("actorEmail")).toString(), SaleFixture::adminEmail);
+        QCOMPARE(entries[1].toObject().value(QStringLiteral("action")).toString(), QStringLiteral("queue.settings"));
+        QCOMPARE(entries[1].toObject().value(QStringLiteral("details")).toObject().value(QStringLiteral("to")).toObject()
+                     .value(QStringLiteral("admissionRatePerSecond")).toDouble(), 7.0);
+        QCOMPARE(entries[2].toObject().value(QStringLiteral("action")).toString(), QStringLiteral("sale.startNow"));
+        QCOMPARE(entries[2].toObject().value(QStringLiteral("actorEmail")).toString(), SaleFixture::adminEmail);
         QCOMPARE(m_shopper->get(QStringLiteral("/admin/audit")).status, 403);
     }
 
