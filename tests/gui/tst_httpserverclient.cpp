@@ -180,9 +180,10 @@ private Q_SLOTS:
         QVERIFY(!again.error().title.isEmpty());
         const auto audit = await<QList<Api::AuditEntry>>([this](auto done) { m_client->listAudit(m_saleId, nullptr, done); });
         QVERIFY(audit.ok());
-        QCOMPARE(audit.value().size(), 1);
+        QCOMPARE(audit.value().size(), 2); // newest first; the refused change left no entry
         QCOMPARE(audit.value().first().action, QStringLiteral("sale.startNow"));
         QCOMPARE(audit.value().first().actorEmail, adminEmail);
+        QCOMPARE(audit.value().at(1).action, QStringLiteral("queue.settings"));
 
         const auto orders = await<QList<Api::Order>>([this](auto done) { m_client->listOrders({}, nullptr, done); });
         QVERIFY(orders.ok());

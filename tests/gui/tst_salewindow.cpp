@@ -285,11 +285,14 @@ private Q_SLOTS:
         panel->endEarlyAction()->trigger();
         confirm(panel, QStringLiteral("salewindow-operator-end-confirmation.png"));
         QTRY_COMPARE(panel->resultLabel()->text(), QStringLiteral("Sale ended."));
-        QTRY_COMPARE(panel->auditTrail()->topLevelItemCount(), 2);
+        // Start now, pause, resume, the new rate and the early end: each left its entry.
+        QTRY_COMPARE(panel->auditTrail()->topLevelItemCount(), 5);
         QStringList actions;
-        for (int i = 0; i < 2; ++i)
+        for (int i = 0; i < 5; ++i)
             actions.append(panel->auditTrail()->topLevelItem(i)->text(2));
-        QVERIFY2(actions.contains(QStringLiteral("sale.endEarly")), qPrintable(actions.join(QLatin1Char(','))));
+        QCOMPARE(actions.count(QStringLiteral("sale.endEarly")), 1);
+        QCOMPARE(actions.count(QStringLiteral("sale.startNow")), 1);
+        QVERIFY2(actions.count(QStringLiteral("queue.settings")) == 3, qPrintable(actions.join(QLatin1Char(','))));
         QTRY_COMPARE(m_saleWindow->dashboard()->sale()->status, Api::Sale::Status::Ended);
         QTest::qWait(1100); // one more refresh of the dashboard
         QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-operator-ended.png")));
