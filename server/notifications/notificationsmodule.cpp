@@ -8,9 +8,11 @@
 #include "pushsession.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
+#include "waitingroom/waitingroommodule.h"
 
 #include <QJsonDocument>
 #include <QThread>
+#include <QTimer>
 #include <QWebSocket>
 
 NotificationsModule::NotificationsModule(FlashSaleServer &server)
@@ -33,6 +35,18 @@ bool NotificationsModule::load(QString *error)
         return false;
     }
     m_authenticator = m_server.module<Authenticator>();
+    if (auto *room = m_server.module<WaitingRoomModule>()) {
+        QObject::connect(room, &WaitingRoomModule::positionsChanged, room,
+                         [this, room](qint64 saleId, qint64 normal, qint64 low, qint64 waiting) { pushQueuePositions(room, saleId, normal, low, waiting); });
+        QObject::connect(room, &WaitingRoomModule::soldOut, room, [this](qint64 saleId, qint64 stillWaiting) {
+            m_hub.publish(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("QueueSoldOut")},
+                                                    {QStringLiteral("saleId"), saleId},
+                                                    {QStringLiteral("stillWaiting"), stillWaiting},
+                                                    {QStringLiteral("at"), isoUtc(nowMs())}})
+                              .toJson(QJsonDocument::Compact),
+                          0, true);
+        });
+    }
     orders->outbox().addHandler(QStringLiteral("notifications"), [this](const OutboxDispatcher::Event &event) { handle(event); });
     m_server.setWebSocketHandler([this](std::unique_ptr<QWebSocket> socket) {
         if (socket->thread() != QThread::currentThread()) {
@@ -52,6 +66,37 @@ bool NotificationsModule::load(QString *error)
 void NotificationsModule::registerRoutes(Router &router)
 {
     Q_UNUSED(router) // live messages come over the WebSocket upgrade, on any path
+}
+
+void NotificationsModule::pushQueuePositions(QObject *context, qint64 saleId, qint64 normalAdmitted, qint64 lowAdmitted,
+                                             qint64 waiting)
+{
+    constexpr qint64 intervalMs = 500;
+    const qint64 now = nowMs();
+    QueuePush &push = m_queuePushes[saleId];
+    push.latest = QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("QueuePositions")},
+                                            {QStringLiteral("saleId"), saleId},
+                                            {QStringLiteral("normalAdmitted"), normalAdmitted},
+                                            {QStringLiteral("lowAdmitted"), lowAdmitted},
+                                            {QStringLiteral("waiting"), waiting},
+                                            {QStringLiteral("at"), isoUtc(now)}})
+                      .toJson(QJsonDocument::Compact);
+    if (now - push.lastMs >= intervalMs) {
+        push.lastMs = now;
+        m_hub.publish(push.latest, 0, true);
+        return;
+    }
+    // Too soon after the last push: send the newest positions once the interval is over,
+    // so the last admission of a burst is never left unsaid.
+    if (push.trailingScheduled)
+        return;
+    push.trailingScheduled = true;
+    QTimer::singleShot(intervalMs - (now - push.lastMs), context, [this, saleId] {
+        QueuePush &p = m_queuePushes[saleId];
+        p.trailingScheduled = false;
+        p.lastMs = nowMs();
+        m_hub.publish(p.latest, 0, true);
+    });
 }
 
 void NotificationsModule::handle(const OutboxDispatcher::Event &event)

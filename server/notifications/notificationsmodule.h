@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QHash>
+
 #include "core/servermodule.h"
 #include "orders/outboxdispatcher.h"
 #include "pushhub.h"
@@ -32,6 +34,16 @@ public:
 
 private:
     void handle(const OutboxDispatcher::Event &event);
+    // Waiting-room positions, pushed to every listener at most twice a second per sale;
+    // a shopper's position is their ticket minus the lane's admitted count.
+    void pushQueuePositions(QObject *context, qint64 saleId, qint64 normalAdmitted, qint64 lowAdmitted, qint64 waiting);
+    struct QueuePush
+    {
+        qint64 lastMs = 0;
+        bool trailingScheduled = false;
+        QByteArray latest;
+    };
+    QHash<qint64, QueuePush> m_queuePushes; // main thread only
 
     FlashSaleServer &m_server;
     PushHub m_hub;

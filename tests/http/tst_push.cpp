@@ -80,6 +80,33 @@ private Q_SLOTS:
         QVERIFY(!aliceHears.closed);
     }
 
+    void queuePositionsArePushed()
+    {
+        HttpClient admin(m_server->baseUrl());
+        admin.setBearer(SaleFixture::adminToken(admin));
+        const qint64 product = SaleFixture::createProduct(admin, 10);
+        const qint64 sale = SaleFixture::scheduleSale(admin, product, 5, 1).value(QStringLiteral("saleId")).toInteger();
+        HttpClient carol(m_server->baseUrl());
+        const QByteArray token = carol.registerAndLogin(QStringLiteral("carol@push.test"));
+        carol.setBearer(token);
+        Listener carolHears(m_server->baseUrl(), token);
+        QTRY_VERIFY_WITH_TIMEOUT(carolHears.has(QStringLiteral("welcome")), 5000);
+        const HttpResult joined = carol.post(QStringLiteral("/sales/%1/queue").arg(sale), {});
+        QVERIFY2(joined.status == 201 || joined.status == 200, joined.body.constData());
+        const qint64 ticket = joined.json().value(QStringLiteral("ticket")).toInteger();
+        // The push says how far admission got; the shopper's position follows from the ticket.
+        auto admittedPast = [&] {
+            for (const QJsonObject &m : std::as_const(carolHears.messages)) {
+                if (m.value(QStringLiteral("type")).toString() == QLatin1String("QueuePositions")
+                    && m.value(QStringLiteral("saleId")).toInteger() == sale
+                    && m.value(QStringLiteral("normalAdmitted")).toInteger() >= ticket)
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(admittedPast(), 10000);
+    }
+
     void badTokenIsRefusedAndServerStaysUp()
     {
         Listener stranger(m_server->baseUrl(), "not-a-token");
