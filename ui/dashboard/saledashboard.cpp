@@ -40,7 +40,7 @@ SaleDashboard::SaleDashboard(ServerClient *client, qint64 saleId, QWidget *paren
     , m_purchases(new TimeSeriesChart(tr("Purchases per second"), {tr("Accepted"), tr("Sold out / limit"), tr("Rate limited")},
                                       tr("per second"), this))
     , m_latency(new TimeSeriesChart(tr("Purchase latency"), {tr("p50"), tr("p95"), tr("p99")}, tr("ms"), this))
-    , m_queue(new TimeSeriesChart(tr("Waiting room"), {tr("Queue length"), tr("Admission rate /s")}, tr("shoppers"), this))
+    , m_queue(new TimeSeriesChart(tr("Waiting room"), {tr("Queue length"), tr("Admitted"), tr("Admission rate /s")}, tr("shoppers"), this))
     , m_payments(new TimeSeriesChart(tr("Payment success rate"), {tr("Success")}, tr("%"), this))
     , m_orders(new OrderStateChart(this))
 {
@@ -146,7 +146,7 @@ void SaleDashboard::draw()
         m_stock->append(now, {double(s.remainingStock)});
     }
     if (m_queueStats)
-        m_queue->append(now, {double(m_queueStats->length), m_queueStats->admissionRatePerSecond});
+        m_queue->append(now, {double(m_queueStats->length), double(m_queueStats->admitted), m_queueStats->admissionRatePerSecond});
     if (!m_metrics)
         return;
     m_orders->setCounts({MetricsTotals::orders(*m_metrics, QStringLiteral("confirmed")), MetricsTotals::orders(*m_metrics, QStringLiteral("failed")),
