@@ -42,6 +42,9 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableView>
+#include <QElapsedTimer>
+#include <QThread>
+#include <QTimer>
 #include <QtTest>
 
 namespace {
@@ -215,6 +218,63 @@ private Q_SLOTS:
         QCOMPARE(files.size(), 6);
         for (const QString &f : files)
             QVERIFY2(QImage(f).width() > 100, qPrintable(f));
+    }
+
+    void dashboardKeepsRefreshingWhileTheServerIsUnderLoad()
+    {
+        SaleDashboard *dashboard = m_saleWindow->dashboard();
+        m_saleWindow->showPage(dashboard);
+        // At least 5 s of load (sale reads and sold-out purchase attempts, rounds of 5,000
+        // over 200 connections, at most 40 rounds), sent from a thread of their own so that
+        // the GUI thread only runs the console and the embedded server's main-thread work,
+        // as it would for a merchant.
+        QList<RawRequest> load;
+        for (int i = 0; i < 5000; ++i) {
+            if (i % 2)
+                load.append(RawRequest{"GET", "/sales/" + QByteArray::number(m_saleId), {}, {}});
+            else
+                load.append(SaleFixture::purchase(m_saleId, m_tokens.at(i % m_tokens.size()), "load-" + QByteArray::number(i), 1));
+        }
+        QList<RawResponse> answers;
+        int rounds = 0;
+        std::unique_ptr<QThread> generator(QThread::create([&] {
+            ConcurrentClient crowd(QHostAddress::LocalHost, m_server->baseUrl().port(), 200);
+            QElapsedTimer busy;
+            busy.start();
+            while (busy.elapsed() < 5000 && rounds < 40) {
+                answers += crowd.run(load);
+                ++rounds;
+            }
+        }));
+        QElapsedTimer clock;
+        qint64 lastBeat = 0;
+        qint64 worstGapMs = 0;
+        QTimer heartbeat; // how long the GUI thread ever went without running its timers
+        heartbeat.setInterval(20);
+        connect(&heartbeat, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            worstGapMs = qMax(worstGapMs, now - lastBeat);
+            lastBeat = now;
+        });
+        const int refreshesBefore = dashboard->refreshes();
+        clock.start();
+        heartbeat.start();
+        generator->start();
+        QTRY_VERIFY_WITH_TIMEOUT(generator->isFinished(), 180000);
+        heartbeat.stop();
+        const double seconds = double(clock.elapsed()) / 1000.0;
+        const int refreshes = dashboard->refreshes() - refreshesBefore;
+        int answered = 0;
+        for (const RawResponse &a : std::as_const(answers))
+            answered += a.status > 0 && a.status < 500 ? 1 : 0;
+        qInfo() << "load:" << answers.size() << "requests in" << seconds << "s;" << refreshes
+                << "dashboard refreshes; worst GUI-thread gap" << worstGapMs << "ms";
+        QCOMPARE(answered, int(load.size()) * rounds);
+        QVERIFY(seconds >= 5.0);
+        QVERIFY2(worstGapMs < 500, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(worstGapMs)));
+        // Once a second, allowing one tick dropped while an answer was still out.
+        QVERIFY2(refreshes >= int(seconds) - 1, qPrintable(QStringLiteral("%1 refreshes in %2 s").arg(refreshes).arg(seconds)));
+        QVERIFY(GuiSteps::saveScreenshot(m_saleWindow, QStringLiteral("salewindow-dashboard-under-load.png")));
     }
 
     void ordersViewFiltersAndRefundsAnOrder()
