@@ -31,7 +31,11 @@ OrderStateChart::OrderStateChart(QWidget *parent)
     series->attachAxis(m_y);
     m_y->setLabelFormat(QStringLiteral("%d"));
     m_y->setRange(0, 1);
+    // QChartView(QWidget *) made a default chart, and setChart() releases the previous
+    // chart without deleting it: delete it here, or every chart leaks one.
+    QChart *placeholder = this->chart();
     setChart(chart);
+    delete placeholder;
     setMinimumSize(280, 200);
     setAccessibleName(tr("Orders by state"));
 }

@@ -32,7 +32,11 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QStringList &lines,
         series->attachAxis(m_y);
         m_lines.append(series);
     }
+    // QChartView(QWidget *) made a default chart, and setChart() releases the previous
+    // chart without deleting it: delete it here, or every chart leaks one.
+    QChart *placeholder = this->chart();
     setChart(chart);
+    delete placeholder;
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(280, 200);
     setAccessibleName(title);
