@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QHostAddress>
 
 #include <cstdio>
@@ -45,7 +46,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Folder for the SQLite file and the signing key (default: data)."), QStringLiteral("dir"));
     const QCommandLineOption logLevel(QStringLiteral("log-level"), QStringLiteral("debug, info, warning or error."), QStringLiteral("level"));
     const QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Do not seed demo products, shoppers and sale on first start."));
-    parser.addOptions({headless, config, port, bind, database, threads, dataDir, logLevel, noDemo});
+    const QCommandLineOption nodeId(QStringLiteral("node-id"), QStringLiteral("Run as this node of a cluster on one PostgreSQL (see docs/cluster.md)."), QStringLiteral("id"));
+    parser.addOptions({headless, config, port, bind, database, threads, dataDir, logLevel, noDemo, nodeId});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty())
         fail(QStringLiteral("unexpected argument %1; see --help").arg(parser.positionalArguments().constFirst()));
@@ -86,5 +88,14 @@ CommandLine parseCommandLine(const QStringList &arguments)
         c.logLevel = parser.value(logLevel);
     if (parser.isSet(noDemo))
         c.demo.seed = false;
+    if (parser.isSet(nodeId))
+        c.cluster.nodeId = parser.value(nodeId);
+    if (c.clustered()) {
+        static const QRegularExpression validId(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+        if (!validId.match(c.cluster.nodeId).hasMatch())
+            fail(QStringLiteral("--node-id must be 1 to 64 letters, digits, '.', '_' or '-'"));
+        if (!c.effectiveDatabaseUrl().startsWith(QLatin1String("postgresql:")))
+            fail(QStringLiteral("a cluster node needs --database postgresql://...: the nodes share one PostgreSQL"));
+    }
     return cl;
 }

@@ -50,6 +50,8 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
         QStringLiteral("payments/breakerOpenSeconds"), QStringLiteral("payments/simulatedLatencyMs"),
         QStringLiteral("payments/simulatedFailureRate"), QStringLiteral("payments/simulatedErrorRate"),
         QStringLiteral("payments/simulatedTimeoutRate"),
+        QStringLiteral("cluster/nodeId"), QStringLiteral("cluster/advertiseUrl"), QStringLiteral("cluster/leaseTtlSeconds"),
+        QStringLiteral("cluster/heartbeatMs"), QStringLiteral("cluster/leaseHorizonSeconds"), QStringLiteral("cluster/leaseMaxChunk"),
     };
     if (warnings) {
         for (const QString &key : ini.allKeys()) {
@@ -125,6 +127,12 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
     read(ini, "payments/simulatedFailureRate", c.payments.simulatedFailureRate);
     read(ini, "payments/simulatedErrorRate", c.payments.simulatedErrorRate);
     read(ini, "payments/simulatedTimeoutRate", c.payments.simulatedTimeoutRate);
+    read(ini, "cluster/nodeId", c.cluster.nodeId);
+    read(ini, "cluster/advertiseUrl", c.cluster.advertiseUrl);
+    read(ini, "cluster/leaseTtlSeconds", c.cluster.leaseTtlSeconds);
+    read(ini, "cluster/heartbeatMs", c.cluster.heartbeatMs);
+    read(ini, "cluster/leaseHorizonSeconds", c.cluster.leaseHorizonSeconds);
+    read(ini, "cluster/leaseMaxChunk", c.cluster.leaseMaxChunk);
     return c;
 }
 

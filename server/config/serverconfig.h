@@ -89,6 +89,19 @@ struct ServerConfig
         int groupCommitMaxBatch = 1024;      // tickets per journal transaction
     } waitingRoom;
 
+    // Several headless nodes on one PostgreSQL behind a load balancer (docs/cluster.md).
+    // A node id switches it on; each node sells from stock leases it takes from the
+    // database. Empty: a single node, which owns the whole sale's stock.
+    struct Cluster
+    {
+        QString nodeId;                 // unique per node, e.g. "node-1"; empty: not clustered
+        QString advertiseUrl;           // how operators reach this node (shown in the console)
+        int leaseTtlSeconds = 10;       // a node silent this long loses its leases; the units return
+        int heartbeatMs = 500;          // renew leases, refill, hand back, reap dead nodes' leases
+        double leaseHorizonSeconds = 2; // a lease covers this many seconds of the node's own sales
+        int leaseMaxChunk = 1000;       // never more units in one lease than this
+    } cluster;
+
     struct Demo
     {
         bool seed = true;
@@ -101,5 +114,6 @@ struct ServerConfig
     // Reads an INI file over the defaults. Unknown keys are reported in `warnings`.
     static ServerConfig fromIni(const QString &path, QStringList *warnings = nullptr);
     QString effectiveDatabaseUrl() const;
+    bool clustered() const { return !cluster.nodeId.isEmpty(); }
     int effectiveThreads() const;
 };
