@@ -14,6 +14,7 @@ namespace {
 
 constexpr int healthTimeoutMs = 1800; // under the status bar's 2 s poll
 constexpr int metricsTimeoutMs = 3000;
+constexpr int clusterTimeoutMs = 3000; // polled every second: a late answer is worth little
 constexpr qint64 minimumRefreshDelayMs = 1000;
 constexpr qint64 retryRefreshAfterMs = 10000;
 
@@ -31,16 +32,7 @@ template<typename T>
 std::function<std::optional<QList<T>>(const QJsonDocument &)> listOf(std::optional<T> (*fromJson)(const QJsonObject &))
 {
     return [fromJson](const QJsonDocument &doc) -> std::optional<QList<T>> {
-        if (!doc.isArray())
-            return std::nullopt;
-        QList<T> items;
-        for (const QJsonValue &v : doc.array()) {
-            const std::optional<T> item = fromJson(v.toObject());
-            if (!item)
-                return std::nullopt;
-            items.append(*item);
-        }
-        return items;
+        return Api::JsonFields::list<T>(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(), fromJson);
     };
 }
 
@@ -432,6 +424,13 @@ void HttpServerClient::getReconciliation(QObject *context, Handler<Api::Reconcil
                                                               Api::JsonFields::integer(o, QStringLiteral("discrepancy")),
                                                               Api::JsonFields::integer(o, QStringLiteral("overduePendingReservations"))};
                                });
+}
+
+void HttpServerClient::getClusterStatus(QObject *context, Handler<Api::ClusterStatus> done)
+{
+    Request request = Request::get(QStringLiteral("/admin/cluster"), true);
+    request.timeoutMs = clusterTimeoutMs;
+    fetch<Api::ClusterStatus>(request, context, std::move(done), objectOf(&Api::ClusterStatus::fromJson));
 }
 
 QUrl HttpServerClient::notificationsUrl() const

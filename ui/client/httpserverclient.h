@@ -54,6 +54,7 @@ public:
     void refundOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) override;
     void compensateOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) override;
     void getReconciliation(QObject *context, Handler<Api::Reconciliation> done) override;
+    void getClusterStatus(QObject *context, Handler<Api::ClusterStatus> done) override;
     QUrl notificationsUrl() const override;
 
 Q_SIGNALS:

@@ -2,6 +2,7 @@
 
 #include "apiresult.h"
 #include "auditentry.h"
+#include "clusterstatus.h"
 #include "health.h"
 #include "metricssnapshot.h"
 #include "order.h"
@@ -73,6 +74,9 @@ public:
     virtual void refundOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) = 0;
     virtual void compensateOrder(const QString &orderId, QObject *context, Handler<Api::Order> done) = 0;
     virtual void getReconciliation(QObject *context, Handler<Api::Reconciliation> done) = 0;
+    // Admin: every node of the cluster, its leases and each sale's stock over all nodes
+    // (GET /admin/cluster); a single node answers that it is not clustered.
+    virtual void getClusterStatus(QObject *context, Handler<Api::ClusterStatus> done) = 0;
     // ws://host/notifications with the admin's access token: every domain event, live.
     virtual QUrl notificationsUrl() const = 0;
 
