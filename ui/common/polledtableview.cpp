@@ -1,6 +1,7 @@
 #include "polledtableview.h"
 
 #include "client/poller.h"
+#include "readonlytable.h"
 #include "widgets/errorstyle.h"
 
 #include <QHeaderView>
@@ -21,13 +22,7 @@ PolledTableView::PolledTableView(std::chrono::milliseconds interval, const QStri
 {
     m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
     m_table->setModel(m_proxy);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setAlternatingRowColors(true);
-    m_table->setSortingEnabled(true);
-    m_table->setTabKeyNavigation(false);
-    m_table->verticalHeader()->hide();
+    ReadOnlyTable::configure(m_table);
 
     ErrorStyle::apply(m_problem);
     m_problem->setAccessibleName(tr("Problem"));

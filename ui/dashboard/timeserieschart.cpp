@@ -23,15 +23,6 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QStringList &lines,
     m_y->setRange(0, 1);
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
-    for (const QString &name : lines) {
-        auto *series = new QLineSeries;
-        series->setName(name);
-        series->setPointsVisible(true); // a lone point (one busy second) still shows
-        chart->addSeries(series);
-        series->attachAxis(m_x);
-        series->attachAxis(m_y);
-        m_lines.append(series);
-    }
     // QChartView(QWidget *) made a default chart, and setChart() releases the previous
     // chart without deleting it: delete it here, or every chart leaks one.
     QChart *placeholder = this->chart();
@@ -40,6 +31,20 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QStringList &lines,
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(280, 200);
     setAccessibleName(title);
+    for (const QString &name : lines)
+        addLine(name);
+}
+
+int TimeSeriesChart::addLine(const QString &name)
+{
+    auto *series = new QLineSeries;
+    series->setName(name);
+    series->setPointsVisible(true); // a lone point (one busy second) still shows
+    chart()->addSeries(series); // owned by the chart
+    series->attachAxis(m_x);
+    series->attachAxis(m_y);
+    m_lines.append(series);
+    return int(m_lines.size()) - 1;
 }
 
 void TimeSeriesChart::append(double seconds, const QList<double> &values)

@@ -19,6 +19,9 @@ public:
     // One point per line, at `seconds`; a NaN leaves that line without a point.
     void append(double seconds, const QList<double> &values);
     QLineSeries *line(int index) const { return m_lines.at(index); }
+    int lineCount() const { return int(m_lines.size()); }
+    // Adds a line (one more node, say) and returns its index; it has no points yet.
+    int addLine(const QString &name);
     int pointCount() const;
     void setWindowSeconds(double seconds) { m_window = seconds; }
     // A fixed top for the value axis (100 for a percentage); 0: follow the data.

@@ -2,7 +2,7 @@
 
 #include "client/poller.h"
 #include "client/serverclient.h"
-#include "widgets/errorstyle.h"
+#include "widgets/statecolors.h"
 
 #include <QFrame>
 #include <QHBoxLayout>
@@ -11,7 +11,6 @@
 using namespace std::chrono_literals;
 
 namespace {
-const QColor reachableGreen(0x1a, 0x7f, 0x37);
 
 void setTextColor(QLabel *label, const QColor &color)
 {
@@ -109,7 +108,7 @@ void ConnectionStatus::showReachability(bool reachable, const QString &why)
     m_reachability->setText(reachable ? tr("● Reachable") : tr("● Unreachable"));
     m_reachability->setToolTip(why);
     m_reachability->setAccessibleName(reachable ? tr("Server reachable") : tr("Server unreachable: %1").arg(why));
-    setTextColor(m_reachability, reachable ? reachableGreen : ErrorStyle::color());
+    setTextColor(m_reachability, reachable ? StateColors::running() : StateColors::failing());
     if (reachable != m_reachable) {
         m_reachable = reachable;
         Q_EMIT reachabilityChanged(reachable);

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "catalog/catalogview.h"
+#include "cluster/clusterview.h"
 #include "client/serverclient.h"
 #include "connectionstatus.h"
 #include "sales/newsaledialog.h"
@@ -31,11 +32,13 @@ MainWindow::MainWindow(ServerClient *client, QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_sales(new SalesView(client, m_tabs))
     , m_catalog(new CatalogView(client, m_tabs))
+    , m_cluster(new ClusterView(client, m_tabs))
     , m_status(new ConnectionStatus(client, this))
 {
     setWindowTitle(tr("FlashSale Console"));
     m_tabs->addTab(m_sales, tr("&Sales"));
     m_tabs->addTab(m_catalog, tr("&Catalog"));
+    m_tabs->addTab(m_cluster, tr("C&luster"));
     m_tabs->setAccessibleName(tr("Console sections"));
     m_tabs->setDocumentMode(true);
     setCentralWidget(m_tabs);
@@ -49,6 +52,7 @@ MainWindow::MainWindow(ServerClient *client, QWidget *parent)
     connect(m_client, &ServerClient::baseUrlChanged, this, [this] {
         m_sales->refresh();
         m_catalog->refresh();
+        m_cluster->refresh();
     });
     connect(m_catalog, &CatalogView::selectionChanged, this, &MainWindow::updateActions);
     connect(m_sales->table(), &QAbstractItemView::activated, m_saleDashboard, &QAction::trigger); // Enter or double-click
@@ -100,6 +104,7 @@ void MainWindow::createActions()
     connect(m_refresh, &QAction::triggered, this, [this] {
         m_sales->refresh();
         m_catalog->refresh();
+        m_cluster->refresh();
     });
 
     m_saleDashboard = new QAction(tr("Sale &Dashboard…"), this);
@@ -118,6 +123,10 @@ void MainWindow::createActions()
     m_showCatalog = new QAction(tr("&Catalog"), this);
     m_showCatalog->setShortcut(QKeySequence(tr("Ctrl+2")));
     connect(m_showCatalog, &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_catalog); });
+    m_showCluster = new QAction(tr("C&luster"), this);
+    m_showCluster->setShortcut(QKeySequence(tr("Ctrl+3")));
+    m_showCluster->setStatusTip(tr("Every node of the cluster, its stock leases and its rate"));
+    connect(m_showCluster, &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_cluster); });
 
     m_about = new QAction(tr("&About FlashSale"), this);
     m_about->setMenuRole(QAction::AboutRole);
@@ -145,6 +154,7 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_showSales);
     view->addAction(m_showCatalog);
+    view->addAction(m_showCluster);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_about);
@@ -226,6 +236,7 @@ void MainWindow::restoreSettings()
     m_tabs->setCurrentIndex(settings.value(tabKey, 0).toInt());
     m_sales->restoreState(settings);
     m_catalog->restoreState(settings);
+    m_cluster->restoreState(settings);
 }
 
 void MainWindow::saveSettings() const
@@ -236,6 +247,7 @@ void MainWindow::saveSettings() const
     settings.setValue(tabKey, m_tabs->currentIndex());
     m_sales->saveState(settings);
     m_catalog->saveState(settings);
+    m_cluster->saveState(settings);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

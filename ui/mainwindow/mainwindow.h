@@ -7,6 +7,7 @@
 #include <QPointer>
 
 class CatalogView;
+class ClusterView;
 class ConnectionStatus;
 class QAction;
 class QTabWidget;
@@ -17,8 +18,8 @@ namespace Api {
 struct Error;
 }
 
-// The merchant console's main window: the sales and the catalog in two tabs, menus and
-// shortcuts for what a merchant does, and the connection in the status bar. Everything
+// The merchant console's main window: the sales, the catalog and the cluster in three
+// tabs, menus and shortcuts for what a merchant does, and the connection in the status bar. Everything
 // it shows comes through the ServerClient it is given (which it does not own).
 class MainWindow : public QMainWindow
 {
@@ -30,6 +31,7 @@ public:
 
     SalesView *salesView() const { return m_sales; }
     CatalogView *catalogView() const { return m_catalog; }
+    ClusterView *clusterView() const { return m_cluster; }
     ConnectionStatus *connectionStatus() const { return m_status; }
     QAction *newSaleAction() const { return m_newSale; }
     QAction *saleDashboardAction() const { return m_saleDashboard; }
@@ -60,6 +62,7 @@ private:
     QTabWidget *m_tabs;
     SalesView *m_sales;
     CatalogView *m_catalog;
+    ClusterView *m_cluster;
     ConnectionStatus *m_status;
 
     QAction *m_connect = nullptr;
@@ -73,6 +76,7 @@ private:
     QAction *m_saleDashboard = nullptr;
     QAction *m_showSales = nullptr;
     QAction *m_showCatalog = nullptr;
+    QAction *m_showCluster = nullptr;
     QAction *m_about = nullptr;
     QHash<qint64, QPointer<SaleWindow>> m_saleWindows; // each deletes itself on close
 };

@@ -1,6 +1,7 @@
 #include "salestablemodel.h"
 
 #include "client/money.h"
+#include "widgets/statecolors.h"
 
 #include <QBrush>
 #include <QColor>
@@ -78,9 +79,9 @@ QVariant SalesTableModel::data(const QModelIndex &index, int role) const
         if (column != StateColumn)
             return {};
         switch (s.status) {
-        case Api::Sale::Status::Active: return QBrush(QColor(0x1a, 0x7f, 0x37));
+        case Api::Sale::Status::Active: return QBrush(StateColors::running());
         case Api::Sale::Status::SoldOut: return QBrush(QColor(0xb3, 0x54, 0x00));
-        case Api::Sale::Status::Ended: return QBrush(QColor(0x6e, 0x6e, 0x6e));
+        case Api::Sale::Status::Ended: return QBrush(StateColors::finished());
         default: return {};
         }
     default:
