@@ -379,18 +379,7 @@ private Q_SLOTS:
         for (int i = 0; i < window->tabs()->count(); ++i) {
             QWidget *page = window->tabs()->widget(i);
             window->tabs()->setCurrentIndex(i);
-            for (QWidget *w : page->findChildren<QWidget *>()) {
-                const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) || qobject_cast<QComboBox *>(w)
-                    || qobject_cast<QAbstractSpinBox *>(w) || qobject_cast<QAbstractItemView *>(w) || qobject_cast<QChartView *>(w);
-                const bool part = qobject_cast<QAbstractSpinBox *>(w->parentWidget()) || qobject_cast<QComboBox *>(w->parentWidget())
-                    || qobject_cast<QLineEdit *>(w->parentWidget()) || qobject_cast<QHeaderView *>(w) || qobject_cast<QTableView *>(w->parentWidget())
-                    || qobject_cast<QTreeView *>(w->parentWidget());
-                if (!control || part || !w->isVisibleTo(page))
-                    continue;
-                ++checked;
-                if (w->accessibleName().isEmpty())
-                    unnamed.append(QStringLiteral("%1 %2").arg(QString::fromLatin1(w->metaObject()->className()), w->objectName()));
-            }
+            unnamed += GuiSteps::unnamedControls(page, &checked);
         }
         QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral(", "))));
         QVERIFY2(checked >= 17, qPrintable(QString::number(checked))); // 6 charts, 4 fields, 3 lists, 4 buttons
