@@ -1,5 +1,6 @@
 #include "admissioncontroller.h"
 
+#include "admissionleadership.h"
 #include "core/timeutil.h"
 #include "inventory/reservationjournal.h"
 #include "queueregistry.h"
@@ -69,8 +70,11 @@ void AdmissionController::tick()
 
 void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
 {
+    const bool admits = !m_leadership || m_leadership->isLeader();
     const qint64 elapsed = state.lastTickMs ? now - state.lastTickMs : 0;
-    state.lastTickMs = now;
+    state.lastTickMs = admits ? now : 0; // a node that takes over starts with no credit
+    if (!admits)
+        state.credit = 0;
     const auto sale = m_saleRegistry.find(queue.saleId());
     if (!sale || now < sale->startMs() || now >= sale->endMs()) {
         state.credit = 0; // pre-queue, or over: nobody is admitted
@@ -79,7 +83,7 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
     const qint64 saleId = queue.saleId();
     QPointer<AdmissionController> self(this);
     if (queue.settings().shuffledPreQueue.load() && !queue.shuffleApplied()) {
-        if (!state.shuffleInFlight) {
+        if (admits && !state.shuffleInFlight) {
             state.shuffleInFlight = true;
             QueueWrite w;
             w.kind = QueueWrite::Kind::Shuffle;
@@ -115,7 +119,7 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
     }
     state.soldOutAnnounced = false; // units came back (failed or expired orders)
     const double rate = queue.settings().admissionRatePerSecond.load();
-    if (queue.settings().paused.load() || rate <= 0) {
+    if (!admits || queue.settings().paused.load() || rate <= 0) {
         state.credit = 0;
         return;
     }
@@ -132,21 +136,19 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
     w.kind = QueueWrite::Kind::Admission;
     w.queue = &queue;
     w.atMs = now;
+    w.admitWanted = wanted;
+    w.admittedUsers = std::make_shared<std::vector<qint64>>(); // filled by the writer
     qint64 left = wanted;
-    std::vector<qint64> admittedUsers;
     for (int l = 0; l < laneCount; ++l) { // the normal lane first, then the low-priority lane
         const Lane lane = Lane(l);
         const qint64 from = queue.laneAdmitted(lane);
         const qint64 take = std::min(left, queue.laneLength(lane) - from);
         w.admittedUpTo[l] = from + take;
-        for (qint64 i = from; i < from + take; ++i) {
-            if (const TicketEntry *e = queue.ticket(queue.ticketAt(lane, i)))
-                admittedUsers.push_back(e->userId);
-        }
         left -= take;
     }
     state.credit -= double(wanted);
     state.stepInFlight = true;
+    const std::shared_ptr<const std::vector<qint64>> admittedUsers = w.admittedUsers;
     m_journal.append(std::move(w), [self, saleId, admittedUsers, now, &queue](bool durable) {
         QMetaObject::invokeMethod(self, [self, saleId, admittedUsers, now, durable, &queue] {
             if (!self)
@@ -155,7 +157,7 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
             s.stepInFlight = false;
             if (!durable)
                 return; // the same tickets are tried again next round
-            for (qint64 userId : admittedUsers)
+            for (qint64 userId : *admittedUsers)
                 s.outstanding.insert(userId, now + self->m_settings.tokenTtlMs);
             Q_EMIT self->positionsChanged(saleId, queue.laneAdmitted(Lane::Normal), queue.laneAdmitted(Lane::Low), queue.waiting());
         }, Qt::QueuedConnection);

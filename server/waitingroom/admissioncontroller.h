@@ -5,6 +5,7 @@
 
 #include <vector>
 
+class AdmissionLeadership;
 class QTimer;
 class QueueRegistry;
 class SaleQueue;
@@ -18,6 +19,8 @@ struct ReservationRecord;
 // overbooking factor), stops once the sale is sold out, and shuffles a pre-queue once
 // at the start when the sale asks for it. Every step is written to the ticket journal
 // before shoppers can see it; one step per sale is in flight at a time.
+// In cluster mode only the node that holds the AdmissionLeadership admits (and shuffles);
+// the others keep the sold-out watch and learn the admitted counts from the database.
 class AdmissionController : public QObject
 {
     Q_OBJECT
@@ -33,6 +36,8 @@ public:
     AdmissionController(QueueRegistry &queues, SaleRegistry &sales, TicketJournal &journal, Settings settings,
                         QObject *parent = nullptr);
 
+    // Cluster mode: admit only while `leadership` says this node is the admitting one.
+    void setLeadership(const AdmissionLeadership *leadership) { m_leadership = leadership; }
     void start();
     void stop();
     // Shoppers admitted before a restart, who may still buy (from the loader).
@@ -65,6 +70,7 @@ private:
     SaleRegistry &m_saleRegistry;
     TicketJournal &m_journal;
     const Settings m_settings;
+    const AdmissionLeadership *m_leadership = nullptr;
     QTimer *m_timer = nullptr;
     QHash<qint64, SaleState> m_sales;
 };

@@ -259,14 +259,30 @@ void QueueEndpoints::status(const HttpRequest &request, const Responder &reply)
         return;
     bool ok = false;
     const qint64 ticket = request.param(QStringLiteral("ticket")).toLongLong(&ok);
+    const qint64 userId = request.principal->userId;
     const SaleQueue *queue = m_module.queues().find(sale->id());
-    const TicketEntry *entry = ok && queue ? queue->ticket(ticket) : nullptr;
-    // Someone else's ticket is answered like a missing one: numbers tell nothing.
-    if (!entry || entry->userId != request.principal->userId) {
-        reply.send(Problem::notFound(QStringLiteral("You hold no ticket %1 in sale %2.").arg(request.param(QStringLiteral("ticket"))).arg(sale->id())));
+    if (ok && ticket > 0 && m_module.clustered() && !(queue && queue->ticket(ticket))) {
+        // Perhaps taken on another node since this one last looked: read the database on
+        // the journal's thread, then answer from memory.
+        SaleQueue &q = queueOf(sale->id());
+        QueueWrite w;
+        w.kind = QueueWrite::Kind::Sync;
+        w.queue = &q;
+        m_journal.append(std::move(w), [this, &q, sale, ticket, userId, reply](bool) { answerStatus(&q, *sale, ticket, userId, reply); });
         return;
     }
-    reply.send(HttpResponse::json(ticketJson(*queue, *sale, ticket, nowMs())).withHeader("Cache-Control", "no-store"));
+    answerStatus(queue, *sale, ok ? ticket : 0, userId, reply);
+}
+
+void QueueEndpoints::answerStatus(const SaleQueue *queue, const Sale &sale, qint64 ticket, qint64 userId, const Responder &reply) const
+{
+    const TicketEntry *entry = ticket > 0 && queue ? queue->ticket(ticket) : nullptr;
+    // Someone else's ticket is answered like a missing one: numbers tell nothing.
+    if (!entry || entry->userId != userId) {
+        reply.send(Problem::notFound(QStringLiteral("You hold no ticket %1 in sale %2.").arg(ticket).arg(sale.id())));
+        return;
+    }
+    reply.send(HttpResponse::json(ticketJson(*queue, sale, ticket, nowMs())).withHeader("Cache-Control", "no-store"));
 }
 
 void QueueEndpoints::challenge(const HttpRequest &request, const Responder &reply)
@@ -309,7 +325,8 @@ QJsonObject QueueEndpoints::statsJson(const SaleQueue &queue, const Sale &sale) 
             {QStringLiteral("overbookingFactor"), m_config.overbookingFactor},
             {QStringLiteral("remainingStock"), sale.stock().remaining()},
             {QStringLiteral("soldOut"), sale.stock().remaining() == 0},
-            {QStringLiteral("serverTime"), isoUtc(nowMs())}};
+            {QStringLiteral("serverTime"), isoUtc(nowMs())},
+            {QStringLiteral("admittingNode"), m_module.admitsHere()}};
 }
 
 void QueueEndpoints::stats(const HttpRequest &request, const Responder &reply)

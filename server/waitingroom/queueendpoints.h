@@ -25,7 +25,8 @@ struct HttpRequest;
 //   GET  /sales/{id}/queue/{ticket}        the ticket's owner: position, wait, admission token
 //   GET  /sales/{id}/queue                 admin: length, admitted, rate, lanes
 //   PUT  /sales/{id}/queue/settings        admin: admission rate, pause, required, pre-queue order
-// Status reads come from atomics only; joins and settings answer after their commit.
+// Status reads come from atomics only; joins and settings answer after their commit. In
+// cluster mode a ticket this node has not seen yet is looked up by a journal Sync first.
 class QueueEndpoints
 {
 public:
@@ -39,6 +40,7 @@ private:
     void enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane, const QString &address,
                  const Responder &reply);
     void status(const HttpRequest &request, const Responder &reply);
+    void answerStatus(const SaleQueue *queue, const Sale &sale, qint64 ticket, qint64 userId, const Responder &reply) const;
     void challenge(const HttpRequest &request, const Responder &reply);
     void stats(const HttpRequest &request, const Responder &reply);
     void changeSettings(const HttpRequest &request, const Responder &reply);

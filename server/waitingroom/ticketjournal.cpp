@@ -1,6 +1,7 @@
 #include "ticketjournal.h"
 
 #include "audit/auditlog.h"
+#include "clusterqueuesync.h"
 
 #include "core/timeutil.h"
 #include "storage/database.h"
@@ -9,22 +10,9 @@
 #include <QHash>
 #include <QSqlQuery>
 
-namespace {
-
-void ensureStateRow(const QSqlDatabase &db, const SaleQueue &queue, qint64 nowMs)
-{
-    const QueueSettings &s = queue.settings();
-    execOrThrow(db, QStringLiteral("INSERT INTO waiting_room_state(sale_id, admission_rate, paused, required, pre_queue_order, updated_at) "
-                                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sale_id) DO NOTHING"),
-                {queue.saleId(), s.admissionRatePerSecond.load(), int(s.paused.load()),
-                 s.required.load() < 0 ? QVariant() : QVariant(s.required.load()),
-                 s.shuffledPreQueue.load() ? QStringLiteral("shuffled") : QStringLiteral("arrival"), nowMs});
-}
-
-} // namespace
-
-TicketJournal::TicketJournal(const Database &database, int maxBatch)
-    : m_writer(database, maxBatch, [](const QSqlDatabase &db, std::vector<QueueWrite> &writes) { write(db, writes); })
+TicketJournal::TicketJournal(const Database &database, int maxBatch, bool clustered)
+    : m_writer(database, maxBatch,
+               [clustered](const QSqlDatabase &db, std::vector<QueueWrite> &writes) { write(db, writes, clustered); })
 {
     m_writer.setOnBatch([](const GroupCommitWriter<QueueWrite>::BatchResult &batch, std::vector<QueueWrite> &writes) {
         if (batch.durable) {
@@ -45,13 +33,27 @@ TicketJournal::~TicketJournal()
     stop();
 }
 
-void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &writes)
+void TicketJournal::ensureStateRow(const QSqlDatabase &db, const SaleQueue &queue, qint64 nowMs)
 {
+    const QueueSettings &s = queue.settings();
+    execOrThrow(db, QStringLiteral("INSERT INTO waiting_room_state(sale_id, admission_rate, paused, required, pre_queue_order, updated_at) "
+                                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sale_id) DO NOTHING"),
+                {queue.saleId(), s.admissionRatePerSecond.load(), int(s.paused.load()),
+                 s.required.load() < 0 ? QVariant() : QVariant(s.required.load()),
+                 s.shuffledPreQueue.load() ? QStringLiteral("shuffled") : QStringLiteral("arrival"), nowMs});
+}
+
+void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &writes, bool clustered)
+{
+    if (clustered)
+        ClusterQueueSync::prepare(db, writes);
     QHash<SaleQueue *, qint64> next; // the next ticket number of each sale in this batch
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral("INSERT INTO waiting_room_tickets(sale_id, ticket, user_id, lane, client_address, joined_at) "
                                   "VALUES (?, ?, ?, ?, ?, ?)"));
     for (QueueWrite &w : writes) {
+        if (w.kind == QueueWrite::Kind::Sync)
+            continue; // a read, done by ClusterQueueSync
         if (!next.contains(w.queue)) {
             next.insert(w.queue, w.queue->issued() + 1);
             ensureStateRow(db, *w.queue, w.atMs);
@@ -76,9 +78,13 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
             for (int l = 0; l < laneCount; ++l) {
                 const Lane lane = Lane(l);
                 for (qint64 i = w.queue->laneAdmitted(lane); i < w.admittedUpTo[l]; ++i) {
+                    const qint64 number = w.queue->ticketAt(lane, i);
+                    const TicketEntry *e = w.queue->ticket(number);
+                    if (w.admittedUsers && e)
+                        w.admittedUsers->push_back(e->userId);
                     mark.addBindValue(w.atMs);
                     mark.addBindValue(saleId);
-                    mark.addBindValue(w.queue->ticketAt(lane, i));
+                    mark.addBindValue(number);
                     if (!mark.exec())
                         throw DatabaseError{QStringLiteral("admission update failed: ") + mark.lastError().text()};
                 }
@@ -102,6 +108,8 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
             execOrThrow(db, QStringLiteral("UPDATE waiting_room_state SET shuffle_seed = ?, shuffled_count = ?, updated_at = ? "
                                            "WHERE sale_id = ?"),
                         {qint64(w.seed), w.shuffledCount, w.atMs, saleId});
+            break;
+        case QueueWrite::Kind::Sync:
             break;
         }
     }
@@ -129,6 +137,8 @@ void TicketJournal::apply(std::vector<QueueWrite> &writes)
         case QueueWrite::Kind::Shuffle:
             q.applyShuffle(w.seed, w.shuffledCount);
             break;
+        case QueueWrite::Kind::Sync:
+            break; // published by ClusterQueueSync already
         }
     }
 }

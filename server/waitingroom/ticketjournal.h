@@ -17,7 +17,8 @@ class Database;
 // One change to a waiting room, made durable before anyone hears of it.
 struct QueueWrite
 {
-    enum class Kind { Join, Admission, Settings, Shuffle };
+    // Sync (cluster mode only): read what other nodes wrote; changes nothing.
+    enum class Kind { Join, Admission, Settings, Shuffle, Sync };
     Kind kind = Kind::Join;
     SaleQueue *queue = nullptr;
     qint64 atMs = 0;
@@ -26,8 +27,12 @@ struct QueueWrite
     Lane lane = Lane::Normal;
     QString clientAddress;
     qint64 ticket = 0;
-    // Admission: each lane's new admitted count.
+    // Admission: each lane's new admitted count. In cluster mode the writer recomputes
+    // it from `admitWanted` and the database's count (ClusterQueueSync). The writer lists
+    // the shoppers it admitted in `admittedUsers`.
     qint64 admittedUpTo[laneCount] = {0, 0};
+    qint64 admitWanted = 0;
+    std::shared_ptr<std::vector<qint64>> admittedUsers;
     // Settings
     double admissionRatePerSecond = 0;
     bool paused = false;
@@ -46,12 +51,15 @@ struct QueueWrite
 // waiting_room_state, then applies them to the sale's queue in memory, in that order,
 // before the callbacks run. So what a shopper was told survives a restart, and ticket
 // numbers have no gaps (a batch that fails to commit gives its numbers back).
+// Clustered, each batch first brings its sales up to date with the database under their
+// waiting_room_state row lock (ClusterQueueSync), so the numbers continue the sale's one
+// sequence across nodes.
 class TicketJournal
 {
 public:
     using Done = GroupCommitWriter<QueueWrite>::Done;
 
-    TicketJournal(const Database &database, int maxBatch);
+    TicketJournal(const Database &database, int maxBatch, bool clustered = false);
     ~TicketJournal();
 
     void start() { m_writer.start(); }
@@ -64,8 +72,11 @@ public:
     static void load(const Database &database, const std::function<SaleQueue *(qint64 saleId)> &create,
                      const std::function<void(SaleQueue &, qint64 userId, qint64 admittedAtMs)> &admittedLoaded);
 
+    // Creates the sale's waiting_room_state row from the settings in memory if it has none.
+    static void ensureStateRow(const QSqlDatabase &db, const SaleQueue &queue, qint64 nowMs);
+
 private:
-    static void write(const QSqlDatabase &db, std::vector<QueueWrite> &writes);
+    static void write(const QSqlDatabase &db, std::vector<QueueWrite> &writes, bool clustered);
     static void apply(std::vector<QueueWrite> &writes);
 
     GroupCommitWriter<QueueWrite> m_writer;

@@ -1,6 +1,8 @@
 #include "waitingroommodule.h"
 
 #include "admissioncontroller.h"
+#include "admissionleadership.h"
+#include "clusterqueuefollower.h"
 #include "admissiontoken.h"
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
@@ -30,7 +32,8 @@ QByteArray derive(const QByteArray &secret, const QByteArray &purpose)
 WaitingRoomModule::WaitingRoomModule(FlashSaleServer &server)
     : m_server(server)
     , m_config(server.config().waitingRoom)
-    , m_journal(std::make_unique<TicketJournal>(server.database(), server.config().waitingRoom.groupCommitMaxBatch))
+    , m_journal(std::make_unique<TicketJournal>(server.database(), server.config().waitingRoom.groupCommitMaxBatch,
+                                                server.config().clustered()))
 {
 }
 
@@ -59,6 +62,12 @@ bool WaitingRoomModule::load(QString *error)
     m_controller = std::make_unique<AdmissionController>(m_queues, sales->registry(), *m_journal, s);
     connect(m_controller.get(), &AdmissionController::positionsChanged, this, &WaitingRoomModule::positionsChanged);
     connect(m_controller.get(), &AdmissionController::soldOut, this, &WaitingRoomModule::soldOut);
+    if (m_server.config().clustered()) {
+        m_leadership = std::make_unique<AdmissionLeadership>(m_server.database(), m_server.config().cluster.nodeId);
+        m_controller->setLeadership(m_leadership.get());
+        m_follower = std::make_unique<ClusterQueueFollower>(m_queues, *m_journal, *m_leadership, s.intervalMs);
+        connect(m_follower.get(), &ClusterQueueFollower::positionsChanged, this, &WaitingRoomModule::positionsChanged);
+    }
 
     try {
         SaleRegistry &registry = sales->registry();
@@ -117,14 +126,27 @@ void WaitingRoomModule::started()
 {
     m_journal->start();
     m_controller->start();
+    if (m_leadership) {
+        m_leadership->start();
+        m_follower->start();
+    }
 }
 
 void WaitingRoomModule::stopping()
 {
     if (m_controller)
         m_controller->stop();
+    if (m_follower)
+        m_follower->stop();
+    if (m_leadership)
+        m_leadership->stop(); // another node admits from its next try
     if (m_journal)
         m_journal->stop();
+}
+
+bool WaitingRoomModule::admitsHere() const
+{
+    return !m_leadership || m_leadership->isLeader();
 }
 
 bool WaitingRoomModule::requiredFor(qint64 saleId) const

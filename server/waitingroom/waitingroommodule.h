@@ -11,6 +11,8 @@
 #include <memory>
 
 class AdmissionController;
+class AdmissionLeadership;
+class ClusterQueueFollower;
 class FlashSaleServer;
 class JoinLimiter;
 class ProofOfWork;
@@ -23,6 +25,8 @@ class TicketJournal;
 // (this module is its AdmissionGate). Abuse defences: one ticket per shopper, join
 // limits per shopper and per address, an optional proof-of-work challenge, optional
 // account gates and a low-priority lane for joins faster than a human.
+// In cluster mode tickets are numbered by the database for all nodes (ClusterQueueSync),
+// one node admits (AdmissionLeadership) and every node follows (ClusterQueueFollower).
 class WaitingRoomModule : public QObject, public ServerModule, public AdmissionGate
 {
     Q_OBJECT
@@ -42,6 +46,9 @@ public:
     bool requiredFor(qint64 saleId) const;
 
     AdmissionController &controller() { return *m_controller; }
+    bool clustered() const { return m_leadership != nullptr; }
+    // True on a single node, and on the one cluster node that admits.
+    bool admitsHere() const;
     QueueRegistry &queues() { return m_queues; }
     const ServerConfig::WaitingRoom &config() const { return m_config; }
 
@@ -59,5 +66,7 @@ private:
     std::unique_ptr<TicketJournal> m_journal;
     std::unique_ptr<ProofOfWork> m_pow;
     std::unique_ptr<AdmissionController> m_controller;
+    std::unique_ptr<AdmissionLeadership> m_leadership; // cluster mode only
+    std::unique_ptr<ClusterQueueFollower> m_follower;  // cluster mode only
     std::unique_ptr<QueueEndpoints> m_endpoints;
 };

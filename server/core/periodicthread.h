@@ -1,0 +1,82 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+// A thread of its own that runs `work` at once and then every `periodMs` (or sooner when
+// woken) until stopped, then `finish` once, on the same thread. For background jobs
+// that keep a database connection of their own (connections must not cross threads).
+class PeriodicThread
+{
+public:
+    PeriodicThread(int periodMs, std::function<void()> work, std::function<void()> finish = {})
+        : m_periodMs(qMax(1, periodMs))
+        , m_work(std::move(work))
+        , m_finish(std::move(finish))
+    {
+    }
+    ~PeriodicThread() { stop(); }
+    PeriodicThread(const PeriodicThread &) = delete;
+    PeriodicThread &operator=(const PeriodicThread &) = delete;
+
+    void start()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_thread.joinable())
+            return;
+        m_stopping = false;
+        m_thread = std::thread([this] { run(); });
+    }
+
+    // Lets the current round end, runs `finish` and joins the thread.
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_thread.joinable())
+                return;
+            m_stopping = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+
+    // Runs the next round now rather than at the end of the period.
+    void wake()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_woken = true;
+        }
+        m_wake.notify_all();
+    }
+
+private:
+    void run()
+    {
+        for (;;) {
+            m_work();
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_for(lock, std::chrono::milliseconds(m_periodMs), [this] { return m_stopping || m_woken; });
+            if (m_stopping)
+                break;
+            m_woken = false;
+        }
+        if (m_finish)
+            m_finish();
+    }
+
+    const int m_periodMs;
+    std::function<void()> m_work;
+    std::function<void()> m_finish;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    bool m_woken = false;
+    std::thread m_thread;
+};
