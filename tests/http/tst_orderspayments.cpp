@@ -1,102 +1,15 @@
 // Payments through the HTTP adapter, against a small gateway this test runs on
-// loopback (it counts every charge): a charge whose answer is lost is retried with the
+// loopback (LoopbackGateway: it counts every charge): a charge whose answer is lost is retried with the
 // same key and charged once; a failing gateway opens the circuit, orders then fail fast
 // without reaching it and their units return; after the open time a healthy gateway
 // closes it again.
 #include "invariants.h"
+#include "loopbackgateway.h"
 #include "ordersfixture.h"
-
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QUuid>
 
 using namespace OrdersFixture;
 
 namespace {
-
-// A minimal HTTP/1.1 payment gateway: POST /charges and POST /refunds, idempotent per
-// Idempotency-Key, counting the money it moves. It can fail (500) or take a charge and
-// never answer (the lost answer), a number of times.
-class FakeGateway : public QObject
-{
-public:
-    FakeGateway()
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_server.nextPendingConnection()) {
-                s->setParent(this);
-                QObject::connect(s, &QTcpSocket::readyRead, this, [this, s] { serve(s); });
-            }
-        });
-    }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
-
-    bool down = false;          // every call answers 500
-    int dropAnswers = 0;        // the next charges are taken but never answered
-    int chargeRequests = 0;     // calls to /charges, retries included
-    int refundRequests = 0;
-    QHash<QString, int> moneyMoved; // key -> times charged (must stay at most 1)
-    QHash<QString, QString> charges;
-    QHash<QString, QString> refunds;
-
-private:
-    void serve(QTcpSocket *s)
-    {
-        QByteArray &buffer = m_buffers[s];
-        buffer += s->readAll();
-        const int headerEnd = buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
-        QByteArray key;
-        int length = 0;
-        for (const QByteArray &line : lines) {
-            const int colon = line.indexOf(':');
-            const QByteArray name = line.left(colon).trimmed().toLower();
-            if (name == "idempotency-key")
-                key = line.mid(colon + 1).trimmed();
-            else if (name == "content-length")
-                length = line.mid(colon + 1).trimmed().toInt();
-        }
-        if (buffer.size() < headerEnd + 4 + length)
-            return;
-        const QByteArray path = lines.first().split(' ').value(1);
-        buffer.remove(0, headerEnd + 4 + length);
-        const QString k = QString::fromUtf8(key);
-        if (path == "/charges") {
-            ++chargeRequests;
-            if (down)
-                return answer(s, 500, QJsonObject{{QStringLiteral("error"), QStringLiteral("down")}});
-            if (!charges.contains(k)) {
-                charges.insert(k, QStringLiteral("pay-") + QUuid::createUuid().toString(QUuid::WithoutBraces));
-                moneyMoved[k] += 1;
-            }
-            if (dropAnswers > 0) {
-                --dropAnswers;
-                return; // charged, but the answer is lost
-            }
-            return answer(s, 201, QJsonObject{{QStringLiteral("paymentId"), charges.value(k)}, {QStringLiteral("status"), QStringLiteral("approved")}});
-        }
-        if (path == "/refunds") {
-            ++refundRequests;
-            if (down)
-                return answer(s, 500, QJsonObject{{QStringLiteral("error"), QStringLiteral("down")}});
-            if (!refunds.contains(k))
-                refunds.insert(k, QStringLiteral("ref-") + QUuid::createUuid().toString(QUuid::WithoutBraces));
-            return answer(s, 200, QJsonObject{{QStringLiteral("refundId"), refunds.value(k)}});
-        }
-        answer(s, 404, QJsonObject{});
-    }
-    void answer(QTcpSocket *s, int status, const QJsonObject &body)
-    {
-        const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        s->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\nContent-Length: "
-                 + QByteArray::number(json.size()) + "\r\n\r\n" + json);
-    }
-    QTcpServer m_server;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-};
 
 void httpPayments(ServerConfig &c, const QUrl &url)
 {
@@ -117,7 +30,7 @@ private Q_SLOTS:
 
     void aLostAnswerIsRetriedAndChargedOnce()
     {
-        FakeGateway fake;
+        LoopbackGateway fake;
         fake.dropAnswers = 2; // the first two attempts time out; the third gets the first charge's answer
         OwnSale own([&fake](ServerConfig &c) { httpPayments(c, fake.url()); });
         QVERIFY2(own.start(2), qPrintable(own.server.error()));
@@ -138,7 +51,7 @@ private Q_SLOTS:
 
     void aFailingGatewayOpensTheCircuitThenItCloses()
     {
-        FakeGateway fake;
+        LoopbackGateway fake;
         fake.down = true;
         OwnSale own([&fake](ServerConfig &c) {
             httpPayments(c, fake.url());

@@ -3,22 +3,41 @@
 #include "storage/database.h"
 #include "storage/databaseurl.h"
 
+#include <QSqlError>
 #include <QSqlQuery>
 
-SaleAudit auditSale(const QString &databaseUrl, qint64 saleId, const QSet<QString> &acceptedOrderIds)
+QString readDatabase(const QString &databaseUrl, const std::function<void(const QSqlDatabase &db)> &read)
 {
-    SaleAudit a;
-    Database database(DatabaseUrl::parse(databaseUrl));
-    QSqlDatabase db = database.connection();
-    if (!db.isOpen()) {
-        a.violations << QStringLiteral("cannot open %1").arg(databaseUrl);
-        return a;
+    QString name;
+    QString error;
+    {
+        Database database(DatabaseUrl::parse(databaseUrl));
+        QSqlDatabase db = database.connection();
+        name = db.connectionName();
+        if (!db.isOpen()) {
+            error = QStringLiteral("cannot open %1: %2").arg(databaseUrl, db.lastError().text());
+        } else {
+            try {
+                read(db);
+            } catch (const DatabaseError &e) {
+                error = e.message;
+            }
+        }
+        db.close();
     }
+    QSqlDatabase::removeDatabase(name);
+    return error;
+}
+
+namespace {
+
+void readSale(const QSqlDatabase &db, qint64 saleId, const QSet<QString> &acceptedOrderIds, SaleAudit &a)
+{
     QSqlQuery item = execOrThrow(db, QStringLiteral("SELECT total_sale_quantity, available_sale_quantity, per_user_limit "
                                                     "FROM flash_sale_items WHERE sale_id = ?"), {saleId});
     if (!item.next()) {
         a.violations << QStringLiteral("sale %1 not in the database").arg(saleId);
-        return a;
+        return;
     }
     a.allocated = item.value(0).toLongLong();
     a.available = item.value(1).toLongLong();
@@ -54,5 +73,15 @@ SaleAudit auditSale(const QString &databaseUrl, qint64 saleId, const QSet<QStrin
                 a.violations << QStringLiteral("accepted order %1 missing from the journal").arg(id);
         }
     }
+}
+
+} // namespace
+
+SaleAudit auditSale(const QString &databaseUrl, qint64 saleId, const QSet<QString> &acceptedOrderIds)
+{
+    SaleAudit a;
+    const QString error = readDatabase(databaseUrl, [&](const QSqlDatabase &db) { readSale(db, saleId, acceptedOrderIds, a); });
+    if (!error.isEmpty())
+        a.violations << error;
     return a;
 }

@@ -4,6 +4,15 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
+class QSqlDatabase;
+
+// Runs `read` on a connection of its own to the database and closes it afterwards
+// (tests that poll must not pile up connections). Returns the error that stopped it
+// (cannot open, a query failed), or an empty string.
+QString readDatabase(const QString &databaseUrl, const std::function<void(const QSqlDatabase &db)> &read);
+
 // Reads the database the way an auditor would and lists every broken promise:
 // oversell, a shopper above the limit, stock + reserved != allocation, an accepted
 // order missing from the journal. Empty list: all invariants hold.

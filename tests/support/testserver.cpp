@@ -84,7 +84,10 @@ bool ServerProcess::start(const QStringList &extraArguments, QString *error, int
     static const QRegularExpression serving(QStringLiteral("serving at (http://\\S+)"));
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
-        m_process.waitForReadyRead(100);
+        // Serve this thread's events while waiting: a test may run a peer of the server
+        // here (the loopback payment gateway) that a restarted server calls at once.
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        m_process.waitForReadyRead(50);
         m_output += m_process.readAllStandardOutput();
         const auto m = serving.match(QString::fromUtf8(m_output));
         if (m.hasMatch()) {

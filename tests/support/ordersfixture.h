@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the order-pipeline suites (tst_orders*.cpp): a server of its own
-// with fast simulated payments, an admin, a product and a running sale; buying; reading
+// Helpers shared by the order-pipeline suites (http/tst_orders*.cpp,
+// concurrency/tst_orderpipeline.cpp): a server of its own with fast simulated payments, an admin, a product and a running sale; buying; reading
 // an order's status; one SQL value from the server's SQLite file.
 #include "httpclient.h"
 #include "salefixture.h"
