@@ -10,7 +10,8 @@ CREATE TABLE cluster_nodes (
     heartbeat_at BIGINT NOT NULL,
     stopped_at BIGINT,
     accepted_total BIGINT NOT NULL DEFAULT 0,
-    purchase_rate DOUBLE PRECISION NOT NULL DEFAULT 0
+    purchase_rate DOUBLE PRECISION NOT NULL DEFAULT 0,
+    starved INTEGER NOT NULL DEFAULT 0 -- 1: it turned shoppers away for lack of a lease lately
 );
 
 -- A sale's units that no node holds. Nodes lease from here; returned, expired and

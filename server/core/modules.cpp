@@ -3,6 +3,7 @@
 #include "accounts/accountsmodule.h"
 #include "audit/auditmodule.h"
 #include "catalog/catalogmodule.h"
+#include "cluster/clustermodule.h"
 #include "demo/demoseeder.h"
 #include "inventory/inventorymodule.h"
 #include "notifications/notificationsmodule.h"
@@ -24,5 +25,6 @@ std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server
     modules.push_back(std::make_unique<WaitingRoomModule>(server));
     modules.push_back(std::make_unique<OrdersModule>(server));
     modules.push_back(std::make_unique<NotificationsModule>(server)); // after orders: feeds on its outbox
+    modules.push_back(std::make_unique<ClusterModule>(server)); // last: stops after the journal, then hands its leases back
     return modules;
 }

@@ -67,18 +67,24 @@ void ReservationJournal::barrier(Done done)
     m_writer->barrier(std::move(done));
 }
 
-void ReservationJournal::write(const QSqlDatabase &db, const std::vector<ReservationRecord> &records) const
+void ReservationJournal::write(const QSqlDatabase &db, std::vector<ReservationRecord> &records) const
 {
+    if (m_screen) {
+        m_screen(db, records);
+        if (records.empty())
+            return;
+    }
     QHash<qint64, qint64> unitsBySale;
     BatchInsert insert(db, QStringLiteral("reservations"),
                        {QStringLiteral("reservation_id"), QStringLiteral("sale_id"), QStringLiteral("user_id"), QStringLiteral("quantity"),
                         QStringLiteral("idempotency_key"), QStringLiteral("status"), QStringLiteral("units_released"),
-                        QStringLiteral("created_at"), QStringLiteral("expires_at"), QStringLiteral("updated_at")});
+                        QStringLiteral("created_at"), QStringLiteral("expires_at"), QStringLiteral("updated_at"), QStringLiteral("node_id")});
     const QString pending = QStringLiteral("Pending");
     for (const ReservationRecord &r : records) {
         unitsBySale[r.saleId] += r.quantity;
         insert.add({r.orderId, r.saleId, r.userId, r.quantity, QString::fromLatin1(r.idempotencyKey), pending, 0,
-                    r.createdAtMs, r.expiresAtMs, r.createdAtMs});
+                    r.createdAtMs, r.expiresAtMs, r.createdAtMs,
+                    r.nodeId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(r.nodeId)});
     }
     insert.flush();
     // The seed's available_sale_quantity moves with the journal, in the same commit.

@@ -14,6 +14,17 @@ class Database;
 class LatencyHistogram;
 class Metrics;
 
+// What a cluster's cross-node check (ReservationJournal::setScreen) decided for one
+// reservation inside the commit: another node already holds this idempotency key
+// (Replayed, with its order), or the shopper's units on every node reached the limit.
+struct CrossNodeVerdict
+{
+    enum class Kind { Accepted, Replayed, LimitReached };
+    Kind kind = Kind::Accepted;
+    QString orderId; // Replayed
+    int quantity = 0; // Replayed
+};
+
 struct ReservationRecord
 {
     QString orderId;
@@ -23,6 +34,8 @@ struct ReservationRecord
     QByteArray idempotencyKey;
     qint64 createdAtMs = 0;
     qint64 expiresAtMs = 0;
+    QString nodeId; // the cluster node whose lease it sells from; empty on a single node
+    std::shared_ptr<CrossNodeVerdict> verdict; // set by the screen, read by the answer
 };
 
 // Durable before acknowledged. Reservations are appended here from any HTTP thread;
@@ -38,6 +51,10 @@ public:
     // (e.g. to write outbox events in the same transaction). May throw DatabaseError,
     // which fails the whole batch.
     using CommitHook = std::function<void(const QSqlDatabase &db, const std::vector<ReservationRecord> &records)>;
+    // Runs first in each group-commit transaction. It may refuse records: it sets their
+    // verdict and removes them from `records`, so they are neither inserted nor seen by
+    // the hooks and listeners. Throw DatabaseError to fail the whole batch.
+    using Screen = std::function<void(const QSqlDatabase &db, std::vector<ReservationRecord> &records)>;
     // Runs on the writer thread after a successful commit (e.g. to wake a worker).
     using CommittedListener = std::function<void(const std::vector<ReservationRecord> &records)>;
 
@@ -46,6 +63,7 @@ public:
 
     // Set before start().
     void addCommitHook(CommitHook hook) { m_hooks.push_back(std::move(hook)); }
+    void setScreen(Screen screen) { m_screen = std::move(screen); }
     void addCommittedListener(CommittedListener listener) { m_listeners.push_back(std::move(listener)); }
 
     void start();
@@ -60,8 +78,9 @@ public:
     quint64 appended() const { return m_appended.load(); }
 
 private:
-    void write(const QSqlDatabase &db, const std::vector<ReservationRecord> &records) const;
+    void write(const QSqlDatabase &db, std::vector<ReservationRecord> &records) const;
 
+    Screen m_screen;
     std::vector<CommitHook> m_hooks;
     std::vector<CommittedListener> m_listeners;
     std::unique_ptr<GroupCommitWriter<ReservationRecord>> m_writer;

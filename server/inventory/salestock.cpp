@@ -1,5 +1,7 @@
 #include "salestock.h"
 
+#include <algorithm>
+
 SaleStock::SaleStock(qint64 quantity, int perUserLimit)
     : m_quantity(quantity)
     , m_perUserLimit(perUserLimit)
@@ -74,7 +76,19 @@ bool SaleStock::knows(qint64 userId, const QByteArray &idempotencyKey) const
     return s.byKey.contains(keyOf(userId, idempotencyKey));
 }
 
-bool SaleStock::release(qint64 userId, const QByteArray &idempotencyKey, bool forgetKey)
+qint64 SaleStock::takeUnits(qint64 max)
+{
+    qint64 left = m_remaining.load(std::memory_order_acquire);
+    qint64 taken = 0;
+    do {
+        taken = std::min(left, max);
+        if (taken <= 0)
+            return 0;
+    } while (!m_remaining.compare_exchange_weak(left, left - taken, std::memory_order_acq_rel));
+    return taken;
+}
+
+bool SaleStock::release(qint64 userId, const QByteArray &idempotencyKey, bool forgetKey, bool returnUnits)
 {
     Stripe &s = stripe(userId);
     const QByteArray key = keyOf(userId, idempotencyKey);
@@ -87,7 +101,8 @@ bool SaleStock::release(qint64 userId, const QByteArray &idempotencyKey, bool fo
     s.unitsByUser[userId] -= quantity;
     if (forgetKey)
         s.byKey.erase(it);
-    m_remaining.fetch_add(quantity, std::memory_order_acq_rel);
+    if (returnUnits)
+        m_remaining.fetch_add(quantity, std::memory_order_acq_rel);
     return true;
 }
 

@@ -39,11 +39,19 @@ public:
     bool knows(qint64 userId, const QByteArray &idempotencyKey) const;
     // Undo a reservation that could not be made durable, or return units of a failed or
     // expired one. Returns false if that order is unknown or already released.
-    bool release(qint64 userId, const QByteArray &idempotencyKey, bool forgetKey);
+    // `returnUnits` false: the shopper no longer holds them, but they went elsewhere (in
+    // a cluster, back to the sale's pool in the database) rather than into `remaining`.
+    bool release(qint64 userId, const QByteArray &idempotencyKey, bool forgetKey, bool returnUnits = true);
     // Rebuilds state from the journal at start.
     void restore(qint64 userId, const QByteArray &idempotencyKey, const QString &orderId, int quantity, bool holdsUnits);
 
     qint64 remaining() const { return m_remaining.load(std::memory_order_acquire); }
+    // A cluster node sells only what it leased: units come in with a lease and go out
+    // when it hands them back. takeUnits takes at most `max` (never below zero) and
+    // returns how many it took; drain takes everything.
+    void addUnits(qint64 units) { m_remaining.fetch_add(units, std::memory_order_acq_rel); }
+    qint64 takeUnits(qint64 max);
+    qint64 drain() { return m_remaining.exchange(0, std::memory_order_acq_rel); }
     qint64 quantity() const { return m_quantity; }
     int perUserLimit() const { return m_perUserLimit; }
     int heldBy(qint64 userId) const;

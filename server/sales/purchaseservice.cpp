@@ -8,6 +8,7 @@
 #include "http/router.h"
 #include "inventory/reservationjournal.h"
 #include "saleregistry.h"
+#include "stockrefill.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
@@ -104,6 +105,28 @@ void PurchaseService::stop()
     m_journal->stop();
 }
 
+void PurchaseService::answerCrossNode(const CrossNodeVerdict &verdict, const std::shared_ptr<Sale> &sale, qint64 userId,
+                                      const QByteArray &key, qint64 saleId, const Responder &reply)
+{
+    // Not reserved here after all: another node holds this key or the shopper's units.
+    // The units go back to this node's lease; the key now remembers the other answer.
+    sale->stock().release(userId, key, true);
+    if (verdict.kind == CrossNodeVerdict::Kind::Replayed) {
+        sale->stock().restore(userId, key, verdict.orderId, verdict.quantity, false);
+        m_counters->replayed->fetch_add(1, std::memory_order_relaxed);
+        reply.send(HttpResponse::json(acceptedBody(verdict.orderId, saleId, verdict.quantity), 202)
+                       .withHeader("Idempotent-Replayed", "true")
+                       .withHeader("Location", "/orders/" + verdict.orderId.toLatin1()));
+        return;
+    }
+    m_counters->limit->fetch_add(1, std::memory_order_relaxed);
+    const int limit = sale->terms().perUserLimit;
+    reply.send(HttpResponse::problem(409, QStringLiteral("purchase-limit"), QStringLiteral("Purchase limit reached"),
+                                     QStringLiteral("Each shopper may buy %1 unit(s) of this sale; you already hold units bought "
+                                                    "through another node.").arg(limit),
+                                     {{QStringLiteral("perUserLimit"), limit}}));
+}
+
 void PurchaseService::registerRoutes(Router &router)
 {
     router.add("POST", QStringLiteral("/sales/{id}/purchase"), Access::User,
@@ -146,16 +169,41 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
         reply.send(HttpResponse::problem(403, QStringLiteral("not-admitted"), QStringLiteral("Not admitted"), refusal));
         return;
     }
+    reserve(sale, userId, key, quantity, reply, false);
+}
+
+void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity,
+                              const Responder &reply, bool afterRefill)
+{
     const qint64 now = nowMs();
     const auto &cfg = m_server.config().purchase;
+    const int limit = sale->terms().perUserLimit;
     const QString newOrderId = timeOrderedId();
+    // The attempt after a refill is the same attempt: the rate limit counted it already.
     const SaleStock::Result r = sale->stock().tryReserve(userId, key, quantity, newOrderId, sale->isOpenAt(now), now,
-                                                         qint64(cfg.rateLimitSeconds * 1000.0));
+                                                         afterRefill ? 0 : qint64(cfg.rateLimitSeconds * 1000.0));
     const qint64 saleId = sale->id();
+    if (m_refill && !afterRefill && (r.outcome == SaleStock::Outcome::SoldOut || r.outcome == SaleStock::Outcome::NotEnoughStock)
+        && sale->remaining() > 0) {
+        // A cluster node's lease ran out while the sale has units elsewhere: lease more,
+        // then try once more, before telling the shopper it is sold out.
+        m_refill->refillNow(saleId, [this, sale, userId, key, quantity, reply] {
+            reserve(sale, userId, key, quantity, reply, true);
+        });
+        return;
+    }
     switch (r.outcome) {
     case SaleStock::Outcome::Reserved: {
-        ReservationRecord record{r.orderId, saleId, userId, quantity, key, now, now + qint64(cfg.reservationTtlSeconds) * 1000};
-        m_journal->append(std::move(record), [this, sale, userId, key, r, saleId, reply](bool durable) {
+        ReservationRecord record{r.orderId, saleId, userId, quantity, key, now, now + qint64(cfg.reservationTtlSeconds) * 1000,
+                                 m_server.config().cluster.nodeId, nullptr};
+        std::shared_ptr<CrossNodeVerdict> verdict;
+        if (m_server.config().clustered())
+            record.verdict = verdict = std::make_shared<CrossNodeVerdict>();
+        m_journal->append(std::move(record), [this, sale, userId, key, r, saleId, reply, verdict](bool durable) {
+            if (durable && verdict && verdict->kind != CrossNodeVerdict::Kind::Accepted) {
+                answerCrossNode(*verdict, sale, userId, key, saleId, reply);
+                return;
+            }
             if (durable) {
                 m_counters->accepted->fetch_add(1, std::memory_order_relaxed);
                 reply.send(HttpResponse::json(acceptedBody(r.orderId, saleId, r.quantity), 202)
@@ -199,7 +247,7 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
         m_counters->soldOut->fetch_add(1, std::memory_order_relaxed);
         reply.send(HttpResponse::problem(409, QStringLiteral("insufficient-stock"), QStringLiteral("Not enough stock"),
                                          QStringLiteral("Fewer units are left than asked for."),
-                                         {{QStringLiteral("remainingStock"), sale->stock().remaining()}}));
+                                         {{QStringLiteral("remainingStock"), sale->remaining()}}));
         return;
     case SaleStock::Outcome::LimitReached:
         m_counters->limit->fetch_add(1, std::memory_order_relaxed);

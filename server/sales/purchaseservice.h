@@ -5,6 +5,9 @@
 #include <memory>
 
 class AdmissionGate;
+class Sale;
+class StockRefill;
+struct CrossNodeVerdict;
 class FlashSaleServer;
 class ReservationJournal;
 class Router;
@@ -26,17 +29,24 @@ public:
     bool restore(QString *error);
     void registerRoutes(Router &router);
     void setAdmissionGate(const AdmissionGate *gate) { m_gate = gate; }
+    // Cluster mode: where to ask for more stock when this node's lease runs out.
+    void setStockRefill(StockRefill *refill) { m_refill = refill; }
     ReservationJournal &journal() { return *m_journal; }
     void start();
     void stop();
 
 private:
     void purchase(const HttpRequest &request, const Responder &reply);
+    void reserve(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity, const Responder &reply,
+                 bool afterRefill);
+    void answerCrossNode(const CrossNodeVerdict &verdict, const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key,
+                         qint64 saleId, const Responder &reply);
 
     FlashSaleServer &m_server;
     SaleRegistry &m_registry;
     std::unique_ptr<ReservationJournal> m_journal;
     const AdmissionGate *m_gate = nullptr;
+    StockRefill *m_refill = nullptr;
     struct Counters;
     std::unique_ptr<Counters> m_counters;
 };

@@ -21,20 +21,26 @@ Sale::Sale(Terms terms)
 {
 }
 
+qint64 Sale::remaining() const
+{
+    const qint64 saleWide = m_saleWideRemaining.load(std::memory_order_acquire);
+    return saleWide >= 0 ? saleWide : m_stock.remaining();
+}
+
 SaleStatus Sale::statusAt(qint64 nowMs) const
 {
     if (nowMs < startMs())
         return SaleStatus::Scheduled;
     if (nowMs >= endMs())
         return SaleStatus::Ended;
-    if (m_stock.remaining() == 0)
+    if (remaining() == 0)
         return SaleStatus::SoldOut;
     return SaleStatus::Active;
 }
 
 QJsonObject Sale::toJson(qint64 nowMs) const
 {
-    const qint64 remaining = m_stock.remaining();
+    const qint64 left = remaining();
     return {{QStringLiteral("saleId"), m_terms.id},
             {QStringLiteral("name"), m_terms.name},
             {QStringLiteral("productId"), m_terms.productId},
@@ -42,8 +48,8 @@ QJsonObject Sale::toJson(qint64 nowMs) const
             {QStringLiteral("salePrice"), centsToAmount(m_terms.salePriceCents)},
             {QStringLiteral("regularPrice"), centsToAmount(m_terms.regularPriceCents)},
             {QStringLiteral("quantity"), m_terms.quantity},
-            {QStringLiteral("remainingStock"), remaining},
-            {QStringLiteral("sold"), m_terms.quantity - remaining},
+            {QStringLiteral("remainingStock"), left},
+            {QStringLiteral("sold"), m_terms.quantity - left},
             {QStringLiteral("perUserLimit"), m_terms.perUserLimit},
             {QStringLiteral("startTime"), isoUtc(startMs())},
             {QStringLiteral("endTime"), isoUtc(endMs())},

@@ -43,6 +43,11 @@ public:
     SaleStatus statusAt(qint64 nowMs) const;
     bool isOpenAt(qint64 nowMs) const { return nowMs >= startMs() && nowMs < endMs(); }
 
+    // Units left in the whole sale. On a single node that is the stock in memory; a
+    // cluster node's memory holds only its lease, so it is told the sale-wide figure.
+    qint64 remaining() const;
+    void setSaleWideRemaining(qint64 units) { m_saleWideRemaining.store(units, std::memory_order_release); }
+
     SaleStock &stock() { return m_stock; }
     const SaleStock &stock() const { return m_stock; }
 
@@ -52,5 +57,6 @@ private:
     Terms m_terms;
     std::atomic<qint64> m_startMs;
     std::atomic<qint64> m_endMs;
+    std::atomic<qint64> m_saleWideRemaining{-1}; // -1: not clustered
     SaleStock m_stock;
 };

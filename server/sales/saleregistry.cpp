@@ -15,5 +15,15 @@ QList<std::shared_ptr<Sale>> SaleRegistry::all() const
 void SaleRegistry::add(std::shared_ptr<Sale> sale)
 {
     QWriteLocker lock(&m_lock);
+    if (m_leasedStock)
+        sale->setSaleWideRemaining(sale->stock().drain());
     m_sales.insert(sale->id(), std::move(sale));
+}
+
+void SaleRegistry::takeStockFromLeases()
+{
+    QWriteLocker lock(&m_lock);
+    m_leasedStock = true;
+    for (const auto &sale : std::as_const(m_sales))
+        sale->setSaleWideRemaining(sale->stock().drain());
 }

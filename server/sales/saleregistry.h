@@ -15,8 +15,12 @@ public:
     std::shared_ptr<Sale> find(qint64 saleId) const;
     QList<std::shared_ptr<Sale>> all() const;
     void add(std::shared_ptr<Sale> sale);
+    // Cluster mode: a node sells only what it leased, so every sale's stock in memory
+    // starts empty (the sale-wide figure is what was in memory); sales added later too.
+    void takeStockFromLeases();
 
 private:
     mutable QReadWriteLock m_lock;
     QMap<qint64, std::shared_ptr<Sale>> m_sales;
+    bool m_leasedStock = false;
 };

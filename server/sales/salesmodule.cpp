@@ -10,6 +10,7 @@
 #include "orders/outbox.h"
 #include "admissiongate.h"
 #include "purchaseservice.h"
+#include "salerows.h"
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
 #include "telemetry/logger.h"
@@ -37,36 +38,23 @@ SalesModule::~SalesModule() = default;
 bool SalesModule::load(QString *error)
 {
     try {
-        QSqlQuery q = execOrThrow(m_server.database().connection(), QStringLiteral(
-            "SELECT s.sale_id, s.name, i.product_id, p.name, i.sale_price_cents, p.regular_price_cents, "
-            "i.total_sale_quantity, i.per_user_limit, s.start_time, s.end_time, s.created_at, s.status "
-            "FROM flash_sales s JOIN flash_sale_items i ON i.sale_id = s.sale_id "
-            "JOIN products p ON p.product_id = i.product_id ORDER BY s.sale_id"));
-        while (q.next()) {
-            Sale::Terms t;
-            t.id = q.value(0).toLongLong();
-            t.name = q.value(1).toString();
-            t.productId = q.value(2).toLongLong();
-            t.productName = q.value(3).toString();
-            t.salePriceCents = q.value(4).toLongLong();
-            t.regularPriceCents = q.value(5).toLongLong();
-            t.quantity = q.value(6).toLongLong();
-            t.perUserLimit = q.value(7).toInt();
-            t.startMs = q.value(8).toLongLong();
-            t.endMs = q.value(9).toLongLong();
-            t.createdAtMs = q.value(10).toLongLong();
-            m_registry.add(std::make_shared<Sale>(t));
-            const QString status = q.value(11).toString();
+        for (SaleRow &row : SaleRows::load(m_server.database().connection())) {
+            const qint64 id = row.terms.id;
+            m_registry.add(std::make_shared<Sale>(std::move(row.terms)));
             for (SaleStatus s : {SaleStatus::Scheduled, SaleStatus::Active, SaleStatus::SoldOut, SaleStatus::Ended}) {
-                if (toString(s) == status)
-                    m_lastStatus.insert(t.id, s);
+                if (toString(s) == row.status)
+                    m_lastStatus.insert(id, s);
             }
         }
     } catch (const DatabaseError &e) {
         *error = e.message;
         return false;
     }
-    return m_purchases->restore(error);
+    if (!m_purchases->restore(error))
+        return false;
+    if (m_server.config().clustered())
+        m_registry.takeStockFromLeases(); // after the restore: it knows who holds what
+    return true;
 }
 
 void SalesModule::registerRoutes(Router &router)

@@ -13,6 +13,8 @@ class SaleRegistry;
 // outbox event): `releaseInTransaction` flips units_released from 0 to 1 and gives the
 // units back to available_sale_quantity, or returns nothing if they were already
 // returned; after the commit, `applyToMemory` puts them back into the sale's live stock.
+// A reservation sold by a cluster node returns its units to the sale's pool instead: its
+// node's lease shrinks by them and the shopper's units across nodes drop.
 struct ReleasedUnits
 {
     QString orderId;
@@ -20,6 +22,9 @@ struct ReleasedUnits
     qint64 userId = 0;
     QByteArray idempotencyKey;
     int quantity = 0;
+    // Sold by a cluster node: the units went back to the sale's pool in the database
+    // (any node may lease them again), not into this node's memory.
+    bool toSalePool = false;
 };
 
 namespace UnitRelease {

@@ -107,7 +107,7 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
         it = it.value() <= now ? state.outstanding.erase(it) : std::next(it);
     queue.setAdmittedUnfinished(state.outstanding.size());
 
-    const qint64 remaining = sale->stock().remaining();
+    const qint64 remaining = sale->remaining();
     if (remaining == 0) {
         state.credit = 0;
         if (!state.soldOutAnnounced) {

@@ -102,7 +102,7 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         reply.send(HttpResponse::json(ticketJson(queue, *sale, held, now)).withHeader("Cache-Control", "no-store"));
         return;
     }
-    if (sale->stock().remaining() == 0) {
+    if (sale->remaining() == 0) {
         reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
         return;
     }
@@ -227,7 +227,7 @@ QJsonObject QueueEndpoints::ticketJson(const SaleQueue &queue, const Sale &sale,
         }
     } else if (now >= sale.endMs()) {
         status = QStringLiteral("closed");
-    } else if (sale.stock().remaining() == 0) {
+    } else if (sale.remaining() == 0) {
         status = QStringLiteral("soldOut");
     } else {
         status = QStringLiteral("waiting");
@@ -323,8 +323,8 @@ QJsonObject QueueEndpoints::statsJson(const SaleQueue &queue, const Sale &sale) 
             {QStringLiteral("requiredSetting"), required < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(required == 1)},
             {QStringLiteral("preQueueOrder"), orderName(s.shuffledPreQueue.load())},
             {QStringLiteral("overbookingFactor"), m_config.overbookingFactor},
-            {QStringLiteral("remainingStock"), sale.stock().remaining()},
-            {QStringLiteral("soldOut"), sale.stock().remaining() == 0},
+            {QStringLiteral("remainingStock"), sale.remaining()},
+            {QStringLiteral("soldOut"), sale.remaining() == 0},
             {QStringLiteral("serverTime"), isoUtc(nowMs())},
             {QStringLiteral("admittingNode"), m_module.admitsHere()}};
 }

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "core/servermodule.h"
+
+#include <memory>
+
+class FlashSaleServer;
+class LeaseManager;
+
+// Cluster mode (docs/cluster.md): this node sells from stock leases taken from the shared
+// PostgreSQL (LeaseManager), its journal checks what other nodes sold (CrossNodeCheck),
+// and GET /admin/cluster shows every node and lease. On a single node only the endpoint
+// is here (it says "clustered": false).
+class ClusterModule : public ServerModule
+{
+public:
+    explicit ClusterModule(FlashSaleServer &server);
+    ~ClusterModule() override;
+
+    QString name() const override { return QStringLiteral("cluster"); }
+    bool load(QString *error) override;
+    void registerRoutes(Router &router) override;
+    void started() override;
+    void stopping() override;
+
+private:
+    FlashSaleServer &m_server;
+    std::unique_ptr<LeaseManager> m_leases;
+};

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "config/serverconfig.h"
+#include "core/periodicthread.h"
+#include "sales/stockrefill.h"
+
+#include <QHash>
+#include <QList>
+
+#include <QElapsedTimer>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+class Database;
+class SaleRegistry;
+
+// A cluster node's stock, on a thread of its own (every step is a PostgreSQL round trip;
+// HTTP threads never wait for one). Each heartbeat it renews its leases and its node row,
+// returns the leases of nodes that stopped renewing theirs, learns the sales other nodes
+// created or rescheduled, and sizes each sale's lease to what it sells: a lease covers
+// `leaseHorizonSeconds` of the node's own recent sales (at least one unit), never more
+// than its share of the pool (pool / live nodes), so the last units are spread over the
+// nodes that have buyers; a node that holds more than it sells hands the rest back. A
+// purchase that finds the node's share empty asks for a refill at once (refillNow).
+class LeaseManager : public StockRefill
+{
+public:
+    LeaseManager(const Database &database, SaleRegistry &registry, ServerConfig::Cluster config);
+    ~LeaseManager() override;
+
+    // Registers the node and closes leases a previous run of it left behind.
+    void start();
+    // Hands back everything this node holds, marks it stopped and joins the thread.
+    void stop();
+
+    void refillNow(qint64 saleId, std::function<void()> then) override;
+
+    qint64 unitsSold() const { return m_unitsSold.load(std::memory_order_relaxed); }
+
+private:
+    struct SaleLease
+    {
+        bool active = false;    // this node holds an active lease row
+        bool poolReady = false; // sale_stock_pool row exists
+        qint64 lastLocal = 0;   // units in memory after the previous tick
+        qint64 added = 0;       // units leased into memory since the previous tick
+        double rate = 0;        // units sold per second (smoothed)
+        qint64 unleased = 0;    // pool, at the last tick
+        int liveNodes = 1;
+    };
+
+    void round();
+    void finish();
+    void tick(qint64 elapsedMs);
+    void serveRefills();
+    void syncSales();
+    qint64 target(const SaleLease &lease) const;
+    qint64 share(const SaleLease &lease) const;
+    qint64 lease(qint64 saleId, SaleLease &state, qint64 wanted);
+    void handBack(qint64 saleId, SaleLease &state, qint64 units);
+    void returnEverything();
+
+    const Database &m_db;
+    SaleRegistry &m_registry;
+    const ServerConfig::Cluster m_config;
+    QHash<qint64, SaleLease> m_leases; // lease thread only
+    qint64 m_lastSaleId = 0;
+    bool m_starved = false;
+    bool m_registered = false;
+    QElapsedTimer m_sinceStart;
+    qint64 m_lastTickMs = 0;
+
+    std::mutex m_mutex; // guards m_refills and m_stopping
+    bool m_stopping = false;
+    QHash<qint64, std::vector<std::function<void()>>> m_refills;
+    std::atomic<qint64> m_unitsSold{0};
+    PeriodicThread m_thread; // last: it stops before the members it uses go
+};
