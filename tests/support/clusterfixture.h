@@ -1,0 +1,49 @@
+#pragma once
+
+#include "postgresfixture.h"
+#include "testserver.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <memory>
+#include <vector>
+
+// A FlashSale cluster for one test: a real PostgreSQL, N `flashsale --headless
+// --node-id node-K` child processes on loopback ports sharing it (and the same signing
+// keys, copied from node 1 as an operator would), and nginx in front of them balancing by
+// the shopper's Authorization header, with passive health checks. All stopped and
+// removed by the destructor.
+class ClusterFixture
+{
+public:
+    // `ini` is each node's configuration file (the [cluster] section is added here).
+    ClusterFixture(int nodes, QByteArray ini);
+    ~ClusterFixture();
+
+    bool start(QString *error);
+    int nodeCount() const { return int(m_nodes.size()); }
+    ServerProcess &node(int index) { return *m_nodes[size_t(index)]; }
+    QString nodeId(int index) const { return QStringLiteral("node-%1").arg(index + 1); }
+    quint16 nodePort(int index) const { return m_ports[size_t(index)]; }
+    QUrl balancerUrl() const;
+    quint16 balancerPort() const { return m_balancerPort; }
+    QString databaseUrl() const { return m_postgres.url(); }
+    PostgresFixture &postgres() { return m_postgres; }
+    // A node configuration for tests: no purchase rate limit, cheap Argon2id, no waiting
+    // room, 5 ms simulated payments.
+    static QByteArray defaultIni();
+
+private:
+    bool startNode(int index, QString *error);
+    bool startBalancer(QString *error);
+
+    QTemporaryDir m_dir;
+    QByteArray m_ini;
+    PostgresFixture m_postgres;
+    std::vector<std::unique_ptr<ServerProcess>> m_nodes;
+    std::vector<quint16> m_ports;
+    QProcess m_nginx;
+    quint16 m_balancerPort = 0;
+};
