@@ -21,16 +21,20 @@ CatalogModule::CatalogModule(FlashSaleServer &server)
 {
 }
 
+void CatalogModule::reload(const QSqlDatabase &db)
+{
+    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT product_id, name, description, regular_price_cents, image_url, updated_at FROM products"));
+    while (q.next()) {
+        put(Product{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toLongLong(),
+                    q.value(4).toString(), q.value(5).toLongLong()});
+    }
+}
+
 bool CatalogModule::load(QString *error)
 {
     m_stock = &m_server.module<InventoryModule>()->masterStock();
     try {
-        QSqlQuery q = execOrThrow(m_server.database().connection(),
-                                  QStringLiteral("SELECT product_id, name, description, regular_price_cents, image_url, updated_at FROM products"));
-        while (q.next()) {
-            put(Product{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toLongLong(),
-                        q.value(4).toString(), q.value(5).toLongLong()});
-        }
+        reload(m_server.database().connection());
     } catch (const DatabaseError &e) {
         *error = e.message;
         return false;

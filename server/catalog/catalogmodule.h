@@ -5,6 +5,7 @@
 
 #include <QMap>
 #include <QReadWriteLock>
+#include <QSqlDatabase>
 
 #include <optional>
 
@@ -23,6 +24,10 @@ public:
     QString name() const override { return QStringLiteral("catalog"); }
     bool load(QString *error) override;
     void registerRoutes(Router &router) override;
+
+    // Reads every product again (a cluster node learns other nodes' products this way).
+    // Throws DatabaseError.
+    void reload(const QSqlDatabase &db);
 
     std::optional<Product> product(qint64 id) const;
     QList<Product> products() const;

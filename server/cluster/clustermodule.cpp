@@ -1,9 +1,11 @@
 #include "clustermodule.h"
 
+#include "catalog/catalogmodule.h"
 #include "clusterstatus.h"
 #include "core/flashsaleserver.h"
 #include "crossnodecheck.h"
 #include "http/router.h"
+#include "inventory/inventorymodule.h"
 #include "inventory/reservationjournal.h"
 #include "leasemanager.h"
 #include "sales/purchaseservice.h"
@@ -35,6 +37,12 @@ bool ClusterModule::load(QString *error)
     const ServerConfig::Cluster &cfg = m_server.config().cluster;
     m_leases = std::make_unique<LeaseManager>(m_server.database(), sales->registry(), cfg);
     sales->purchases().setStockRefill(m_leases.get());
+    auto *catalog = m_server.module<CatalogModule>();
+    auto *inventory = m_server.module<InventoryModule>();
+    m_leases->setPeerSync([catalog, inventory](const QSqlDatabase &db) {
+        catalog->reload(db);
+        inventory->reload(db);
+    });
     sales->purchases().journal().setScreen(CrossNodeCheck(sales->registry(), cfg.nodeId));
     LeaseManager *leases = m_leases.get();
     m_server.metrics().gauge(QStringLiteral("flashsale_cluster_units_sold_total"),

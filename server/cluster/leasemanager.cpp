@@ -230,6 +230,8 @@ void LeaseManager::tick(qint64 elapsedMs)
     if (const int reaped = LeaseStore::reapExpired(db))
         Log::warning(QStringLiteral("cluster.leases.reaped"), {{QStringLiteral("leases"), reaped}});
     syncSales();
+    if (m_peerSync)
+        m_peerSync(db);
 
     const QHash<qint64, LeaseStore::Elsewhere> elsewhere = LeaseStore::elsewhere(db, m_config.nodeId, ttlMs);
     const qint64 now = nowMs();

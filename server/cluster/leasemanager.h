@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSqlDatabase>
 
 #include <QElapsedTimer>
 
@@ -37,6 +38,9 @@ public:
     void stop();
 
     void refillNow(qint64 saleId, std::function<void()> then) override;
+    // Before start(): more of what other nodes change, read on every heartbeat (products,
+    // master stock). May throw DatabaseError.
+    void setPeerSync(std::function<void(const QSqlDatabase &db)> sync) { m_peerSync = std::move(sync); }
 
     qint64 unitsSold() const { return m_unitsSold.load(std::memory_order_relaxed); }
 
@@ -68,6 +72,7 @@ private:
     const ServerConfig::Cluster m_config;
     QHash<qint64, SaleLease> m_leases; // lease thread only
     qint64 m_lastSaleId = 0;
+    std::function<void(const QSqlDatabase &db)> m_peerSync;
     bool m_starved = false;
     bool m_registered = false;
     QElapsedTimer m_sinceStart;

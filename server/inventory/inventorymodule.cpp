@@ -4,13 +4,17 @@
 #include "http/router.h"
 #include "storage/database.h"
 
+void InventoryModule::reload(const QSqlDatabase &db)
+{
+    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT product_id, stock_quantity FROM inventory"));
+    while (q.next())
+        m_stock.set(q.value(0).toLongLong(), q.value(1).toLongLong());
+}
+
 bool InventoryModule::load(QString *error)
 {
     try {
-        QSqlQuery q = execOrThrow(m_server.database().connection(),
-                                  QStringLiteral("SELECT product_id, stock_quantity FROM inventory"));
-        while (q.next())
-            m_stock.set(q.value(0).toLongLong(), q.value(1).toLongLong());
+        reload(m_server.database().connection());
     } catch (const DatabaseError &e) {
         *error = e.message;
         return false;

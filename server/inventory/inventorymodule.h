@@ -3,6 +3,8 @@
 #include "core/servermodule.h"
 #include "masterstock.h"
 
+#include <QSqlDatabase>
+
 class FlashSaleServer;
 
 // Master stock: loaded from the `inventory` table, served by GET /stock/{id}.
@@ -15,6 +17,9 @@ public:
     void registerRoutes(Router &router) override;
 
     MasterStock &masterStock() { return m_stock; }
+    // Reads every product's master stock again (a cluster node learns other nodes'
+    // changes this way). Throws DatabaseError.
+    void reload(const QSqlDatabase &db);
 
 private:
     FlashSaleServer &m_server;

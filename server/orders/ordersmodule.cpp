@@ -48,7 +48,8 @@ bool OrdersModule::load(QString *error)
     m_saga = std::make_unique<OrderSaga>(m_server.database(), sales->registry(), inventory->masterStock(), *m_gateway, m_server.metrics());
     m_saga->setEventsCommitted([this] { m_dispatcher->wake(); });
     m_workers = std::make_unique<SagaWorkerPool>(config.orders.workers, [this](const QString &orderId) { m_saga->process(orderId); });
-    m_reconciler = std::make_unique<Reconciler>(m_server.database(), sales->registry(), inventory->masterStock(), m_server.metrics());
+    m_reconciler = std::make_unique<Reconciler>(m_server.database(), sales->registry(), inventory->masterStock(), m_server.metrics(),
+                                                m_server.config().cluster.nodeId);
     m_server.metrics().gauge(QStringLiteral("flashsale_order_workers_backlog"), QStringLiteral("Orders and admin jobs waiting for a saga worker."),
                              [this] { return double(m_workers->backlog()); });
 

@@ -9,10 +9,11 @@
 
 #include <QJsonArray>
 
-Reconciler::Reconciler(const Database &database, SaleRegistry &registry, MasterStock &masterStock, Metrics &metrics)
+Reconciler::Reconciler(const Database &database, SaleRegistry &registry, MasterStock &masterStock, Metrics &metrics, QString nodeId)
     : m_db(database)
     , m_registry(registry)
     , m_masterStock(masterStock)
+    , m_nodeId(std::move(nodeId))
 {
     metrics.gauge(QStringLiteral("flashsale_reconciliation_discrepancy"),
                   QStringLiteral("Units on which sale stock, reservations, orders and master stock disagree (must be 0)."),
@@ -72,15 +73,36 @@ QJsonObject Reconciler::run()
                 s.insert(byStatus.value(0).toString().toLower() + QStringLiteral("Units"), byStatus.value(2).toLongLong());
             if (allocated != available + held)
                 issue(qAbs(allocated - available - held), QStringLiteral("sale %1: allocated %2 != available %3 + held %4").arg(saleId).arg(allocated).arg(available).arg(held));
+            // What this node's memory must hold: the whole sale's stock on a single node,
+            // its lease's unsold units on a cluster node.
+            qint64 expectedInMemory = available;
+            if (!m_nodeId.isEmpty()) {
+                expectedInMemory = scalar(db, QStringLiteral("SELECT COALESCE(SUM(granted - reserved), 0) FROM stock_leases "
+                                                             "WHERE sale_id = ? AND node_id = ? AND state = 'active'"), {saleId, m_nodeId});
+                QSqlQuery pool = execOrThrow(db, QStringLiteral("SELECT unleased FROM sale_stock_pool WHERE sale_id = ?"), {saleId});
+                if (pool.next()) {
+                    const qint64 unleased = pool.value(0).toLongLong();
+                    const qint64 granted = scalar(db, QStringLiteral("SELECT COALESCE(SUM(granted), 0) FROM stock_leases WHERE sale_id = ?"), {saleId});
+                    const qint64 leaseReserved = scalar(db, QStringLiteral("SELECT COALESCE(SUM(reserved), 0) FROM stock_leases WHERE sale_id = ?"), {saleId});
+                    const qint64 nodesHold = scalar(db, QStringLiteral("SELECT COALESCE(SUM(quantity), 0) FROM reservations "
+                                                                       "WHERE sale_id = ? AND units_released = 0 AND node_id IS NOT NULL"), {saleId});
+                    s.insert(QStringLiteral("unleased"), unleased);
+                    s.insert(QStringLiteral("leased"), granted);
+                    if (unleased + granted != allocated)
+                        issue(qAbs(allocated - unleased - granted), QStringLiteral("sale %1: pool %2 + leased %3 != allocated %4").arg(saleId).arg(unleased).arg(granted).arg(allocated));
+                    if (leaseReserved != nodesHold)
+                        issue(qAbs(leaseReserved - nodesHold), QStringLiteral("sale %1: leases count %2 reserved units, the nodes' reservations hold %3").arg(saleId).arg(leaseReserved).arg(nodesHold));
+                }
+            }
             const auto mem = memoryRemaining.constFind(saleId);
             if (mem != memoryRemaining.constEnd()) {
                 s.insert(QStringLiteral("availableInMemory"), *mem);
-                if (*mem != available) {
+                if (*mem != expectedInMemory) {
                     const QString key = QStringLiteral("sale:%1").arg(saleId);
-                    const QString diff = QStringLiteral("%1/%2").arg(*mem).arg(available);
+                    const QString diff = QStringLiteral("%1/%2").arg(*mem).arg(expectedInMemory);
                     memoryDiffs.insert(key, diff);
                     if (m_lastMemoryDiffs.value(key) == diff)
-                        issue(qAbs(*mem - available), QStringLiteral("sale %1: %2 units in memory, %3 in the database").arg(saleId).arg(*mem).arg(available));
+                        issue(qAbs(*mem - expectedInMemory), QStringLiteral("sale %1: %2 units in memory, %3 in the database").arg(saleId).arg(*mem).arg(expectedInMemory));
                 }
             }
             sales.append(s);

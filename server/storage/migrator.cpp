@@ -21,10 +21,12 @@ bool Migrator::migrate(QString *error)
         return false;
     }
     try {
+        // Several nodes may start at once: one migrates, the others wait. The lock comes
+        // first: two concurrent CREATE TABLE IF NOT EXISTS can both try to create it.
+        if (m_db.isPostgres())
+            execOrThrow(db, QStringLiteral("SELECT pg_advisory_lock(727274)"));
         execOrThrow(db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
                                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
-        if (m_db.isPostgres()) // several nodes may start at once: one migrates, the others wait
-            execOrThrow(db, QStringLiteral("SELECT pg_advisory_lock(727274)"));
         QSet<int> done;
         QSqlQuery applied = execOrThrow(db, QStringLiteral("SELECT version FROM schema_migrations"));
         while (applied.next())
