@@ -56,7 +56,7 @@ void LoopbackGateway::handle(QTcpSocket *socket, const QByteArray &path, const Q
     const QJsonObject unavailable{{QStringLiteral("error"), QStringLiteral("down")}};
     if (path == "/charges") {
         ++chargeRequests;
-        if (down)
+        if (down || unreachableFor.contains(orderId))
             return answer(socket, 500, unavailable);
         if (!charges.contains(key) && !declinedKeys.contains(key)) {
             if (declines && declines(orderId)) {
@@ -74,11 +74,11 @@ void LoopbackGateway::handle(QTcpSocket *socket, const QByteArray &path, const Q
         if (declinedKeys.contains(key))
             return answer(socket, 402, QJsonObject{{QStringLiteral("status"), QStringLiteral("declined")},
                                                    {QStringLiteral("reason"), QStringLiteral("card declined (loopback)")}});
-        return answer(socket, 201, QJsonObject{{QStringLiteral("paymentId"), charges.value(key)}, {QStringLiteral("status"), QStringLiteral("approved")}});
+        return answer(socket, 201, QJsonObject{{QStringLiteral("paymentId"), charges.value(key)}, {QStringLiteral("status"), QStringLiteral("approved")}}, key);
     }
     if (path == "/refunds") {
         ++refundRequests;
-        if (down)
+        if (down || unreachableFor.contains(orderId))
             return answer(socket, 500, unavailable);
         if (!refunds.contains(key)) {
             // Giving back a charge that never happened is a void: approved, no money moves.
@@ -92,7 +92,15 @@ void LoopbackGateway::handle(QTcpSocket *socket, const QByteArray &path, const Q
     answer(socket, 404, QJsonObject{});
 }
 
-void LoopbackGateway::answer(QTcpSocket *socket, int status, const QJsonObject &body)
+int LoopbackGateway::approvedInFlight() const
+{
+    int n = 0;
+    for (auto it = m_inFlightByKey.cbegin(); it != m_inFlightByKey.cend(); ++it)
+        n += it.value() > 0 && charges.contains(it.key());
+    return n;
+}
+
+void LoopbackGateway::answer(QTcpSocket *socket, int status, const QJsonObject &body, const QString &key)
 {
     const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
     const QByteArray wire = "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\nContent-Length: "
@@ -102,8 +110,11 @@ void LoopbackGateway::answer(QTcpSocket *socket, int status, const QJsonObject &
         return;
     }
     ++m_inFlight;
-    QTimer::singleShot(answerDelayMs, this, [this, target = QPointer<QTcpSocket>(socket), wire] {
+    ++m_inFlightByKey[key];
+    QTimer::singleShot(answerDelayMs, this, [this, target = QPointer<QTcpSocket>(socket), wire, key] {
         --m_inFlight;
+        if (--m_inFlightByKey[key] == 0)
+            m_inFlightByKey.remove(key);
         if (target && target->state() == QAbstractSocket::ConnectedState)
             target->write(wire);
     });
