@@ -1,5 +1,7 @@
 #include "notificationsmodule.h"
 
+#include "outboxfollower.h"
+
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
 #include "http/principal.h"
@@ -48,6 +50,9 @@ bool NotificationsModule::load(QString *error)
         });
     }
     orders->outbox().addHandler(QStringLiteral("notifications"), [this](const OutboxDispatcher::Event &event) { handle(event); });
+    if (m_server.config().clustered())
+        m_follower = std::make_unique<OutboxFollower>(m_server.database(), m_server.config().orders.outboxPollMs,
+                                                      [this](const OutboxDispatcher::Event &event) { push(event); });
     m_server.setWebSocketHandler([this](std::unique_ptr<QWebSocket> socket) {
         if (socket->thread() != QThread::currentThread()) {
             // Upgraded sockets belong to the HTTP thread that made them (HttpServerPool
@@ -66,6 +71,18 @@ bool NotificationsModule::load(QString *error)
 void NotificationsModule::registerRoutes(Router &router)
 {
     Q_UNUSED(router) // live messages come over the WebSocket upgrade, on any path
+}
+
+void NotificationsModule::started()
+{
+    if (m_follower)
+        m_follower->start();
+}
+
+void NotificationsModule::stopping()
+{
+    if (m_follower)
+        m_follower->stop();
 }
 
 void NotificationsModule::pushQueuePositions(QObject *context, qint64 saleId, qint64 normalAdmitted, qint64 lowAdmitted,
@@ -101,6 +118,13 @@ void NotificationsModule::pushQueuePositions(QObject *context, qint64 saleId, qi
 
 void NotificationsModule::handle(const OutboxDispatcher::Event &event)
 {
+    if (!m_follower)
+        push(event);
+    mail(event);
+}
+
+void NotificationsModule::push(const OutboxDispatcher::Event &event)
+{
     namespace T = Outbox::Type;
     QJsonObject message = event.payload;
     message.insert(QStringLiteral("type"), event.type);
@@ -116,7 +140,12 @@ void NotificationsModule::handle(const OutboxDispatcher::Event &event)
         m_hub.publish(wire, 0, true);
     else
         m_hub.publish(wire, statusEvents.contains(event.type) ? userId : 0);
+}
 
+void NotificationsModule::mail(const OutboxDispatcher::Event &event)
+{
+    namespace T = Outbox::Type;
+    const qint64 userId = event.payload.value(QStringLiteral("userId")).toInteger();
     QString subject;
     if (event.type == T::OrderConfirmed)
         subject = QStringLiteral("Order confirmed");

@@ -11,6 +11,7 @@
 
 class Authenticator;
 class FlashSaleServer;
+class OutboxFollower;
 
 // Notifications, fed by the outbox (handler "notifications"): order-status changes are
 // pushed live to their shopper, sale announcements to every connected shopper, and every
@@ -26,6 +27,8 @@ public:
     QString name() const override { return QStringLiteral("notifications"); }
     bool load(QString *error) override;
     void registerRoutes(Router &router) override;
+    void started() override;
+    void stopping() override;
 
     PushHub &hub() { return m_hub; }
     RecordingSender &recorded() { return m_recording; }
@@ -33,7 +36,11 @@ public:
     void setSender(MessageSender::Channel channel, MessageSender *sender);
 
 private:
+    // The outbox handler: pushes (on a single node; a cluster node's follower pushes) and
+    // e-mails. Pushes reach the listeners connected to this node.
     void handle(const OutboxDispatcher::Event &event);
+    void push(const OutboxDispatcher::Event &event);
+    void mail(const OutboxDispatcher::Event &event);
     // Waiting-room positions, pushed to every listener at most twice a second per sale;
     // a shopper's position is their ticket minus the lane's admitted count.
     void pushQueuePositions(QObject *context, qint64 saleId, qint64 normalAdmitted, qint64 lowAdmitted, qint64 waiting);
@@ -51,4 +58,5 @@ private:
     MessageSender *m_email = &m_recording;
     MessageSender *m_sms = &m_recording;
     const Authenticator *m_authenticator = nullptr;
+    std::unique_ptr<OutboxFollower> m_follower; // cluster mode
 };

@@ -82,18 +82,25 @@ void OutboxDispatcher::run()
     }
 }
 
+std::vector<OutboxDispatcher::Event> OutboxDispatcher::read(const QSqlDatabase &db, qint64 afterId, bool undeliveredOnly, int limit)
+{
+    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT event_id, event_type, aggregate_id, payload, created_at FROM outbox "
+                                                 "WHERE event_id > ? %1 ORDER BY event_id LIMIT %2")
+                                      .arg(undeliveredOnly ? QStringLiteral("AND delivered_at IS NULL") : QString())
+                                      .arg(limit),
+                              {afterId});
+    std::vector<Event> events;
+    while (q.next()) {
+        events.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+                          QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object(), q.value(4).toLongLong()});
+    }
+    return events;
+}
+
 int OutboxDispatcher::deliverBatch()
 {
     QSqlDatabase db = m_db.connection();
-    std::vector<Event> events;
-    {
-        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT event_id, event_type, aggregate_id, payload, created_at FROM outbox "
-                                                     "WHERE delivered_at IS NULL ORDER BY event_id LIMIT %1").arg(batchSize));
-        while (q.next()) {
-            events.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
-                              QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object(), q.value(4).toLongLong()});
-        }
-    }
+    const std::vector<Event> events = read(db, 0, true, batchSize);
     if (events.empty())
         return 0;
     QSet<QString> handled; // "handler:eventId" taken on an earlier pass

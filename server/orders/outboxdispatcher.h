@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QSqlDatabase>
 #include <QString>
 
 #include <atomic>
@@ -35,6 +36,9 @@ public:
         qint64 createdAtMs = 0;
     };
     using Handler = std::function<void(const Event &event)>;
+    // Events in id order whose id is above `afterId`, at most `limit`; `undeliveredOnly`
+    // for those not yet delivered to every handler. Throws DatabaseError.
+    static std::vector<Event> read(const QSqlDatabase &db, qint64 afterId, bool undeliveredOnly, int limit);
 
     OutboxDispatcher(const Database &database, Metrics &metrics, int pollMs);
     ~OutboxDispatcher();

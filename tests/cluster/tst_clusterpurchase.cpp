@@ -7,6 +7,7 @@
 #include "concurrentclient.h"
 #include "httpclient.h"
 #include "invariants.h"
+#include "pushlistener.h"
 #include "salefixture.h"
 #include "storage/database.h"
 
@@ -202,13 +203,15 @@ private Q_SLOTS:
         }
     }
 
-    void idempotencyAndLimitHoldAcrossNodes()
+    void keysLimitsAndPushesHoldAcrossNodes()
     {
         const qint64 sale = newSale(50, 2);
         QVERIFY(sale > 0);
-        const QList<QByteArray> tokens = shoppers(2, QStringLiteral("across"));
-        HttpClient first(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_cluster.nodePort(0))));
-        HttpClient third(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_cluster.nodePort(2))));
+        const QList<QByteArray> tokens = shoppers(3, QStringLiteral("across"));
+        const QUrl firstUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_cluster.nodePort(0)));
+        const QUrl thirdUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_cluster.nodePort(2)));
+        HttpClient first(firstUrl);
+        HttpClient third(thirdUrl);
         QTRY_COMPARE_WITH_TIMEOUT(first.get(QStringLiteral("/sales/%1").arg(sale)).status, 200, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(third.get(QStringLiteral("/sales/%1").arg(sale)).status, 200, 5000);
 
@@ -233,9 +236,21 @@ private Q_SLOTS:
         QCOMPARE(buy(third, tokens[1], "b-2", 1).status, 202);
         QCOMPARE(buy(first, tokens[1], "b-3", 1).status, 409);
 
+        // The shopper listens on node 3 and bought on node 1: the order's Confirmed
+        // message reaches them anyway; the other shopper hears nothing of it.
+        PushListener listener(thirdUrl, tokens[2]);
+        PushListener other(firstUrl, tokens[1]);
+        QTRY_VERIFY_WITH_TIMEOUT(listener.socket.state() == QAbstractSocket::ConnectedState, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(other.socket.state() == QAbstractSocket::ConnectedState, 5000);
+        const auto pushed = buy(first, tokens[2], "pushed-key", 1);
+        QCOMPARE(pushed.status, 202);
+        const QString pushedOrder = pushed.json().value(QStringLiteral("orderId")).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(listener.has(QStringLiteral("OrderConfirmed"), pushedOrder), 10000);
+        QVERIFY(!other.has(QStringLiteral("OrderConfirmed"), pushedOrder));
+
         const SaleAudit audit = auditSale(m_cluster.databaseUrl(), sale);
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
-        QCOMPARE(audit.reserved, 4);
+        QCOMPARE(audit.reserved, 5);
         QCOMPARE(audit.maxHeldByOneUser, 2);
     }
 

@@ -2,6 +2,7 @@
 // threads, a shopper hears about their own order and never another's, a bad token is
 // refused, and neither an upgrade nor a refused one disturbs the server.
 #include "httpclient.h"
+#include "pushlistener.h"
 #include "salefixture.h"
 #include "testserver.h"
 
@@ -9,35 +10,7 @@
 #include <QWebSocket>
 #include <QtTest>
 
-class Listener
-{
-public:
-    explicit Listener(const QUrl &base, const QByteArray &token)
-    {
-        QUrl url = base;
-        url.setScheme(QStringLiteral("ws"));
-        url.setPath(QStringLiteral("/notifications"));
-        if (!token.isEmpty())
-            url.setQuery(QStringLiteral("access_token=") + QString::fromLatin1(token));
-        QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
-            messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
-        });
-        QObject::connect(&socket, &QWebSocket::disconnected, [this] { closed = true; });
-        socket.open(url);
-    }
-    bool has(const QString &type, const QString &orderId = {}) const
-    {
-        for (const QJsonObject &m : messages) {
-            if (m.value(QStringLiteral("type")).toString() == type
-                && (orderId.isEmpty() || m.value(QStringLiteral("orderId")).toString() == orderId))
-                return true;
-        }
-        return false;
-    }
-    QWebSocket socket;
-    QList<QJsonObject> messages;
-    bool closed = false;
-};
+using Listener = PushListener;
 
 class TestPush : public QObject
 {
