@@ -80,6 +80,9 @@ ClusterView::ClusterView(ServerClient *client, QWidget *parent)
     m_splitter->addWidget(groupOf(tr("Sales over the cluster"), m_salesTable, m_splitter));
     m_splitter->addWidget(m_leasesGroup);
     m_splitter->setChildrenCollapsible(false);
+    m_splitter->setStretchFactor(0, 3); // nodes and their rates
+    m_splitter->setStretchFactor(1, 1); // a sale or two
+    m_splitter->setStretchFactor(2, 3); // a lease per node and sale
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
