@@ -45,6 +45,13 @@ bool ClusterModule::load(QString *error)
     });
     sales->purchases().journal().setScreen(CrossNodeCheck(sales->registry(), cfg.nodeId));
     LeaseManager *leases = m_leases.get();
+    sales->purchases().journal().addCommittedListener([leases](const std::vector<ReservationRecord> &records) {
+        QHash<qint64, qint64> units;
+        for (const ReservationRecord &r : records)
+            units[r.saleId] += r.quantity;
+        for (auto it = units.cbegin(); it != units.cend(); ++it)
+            leases->unitsCommitted(it.key(), it.value());
+    });
     m_server.metrics().gauge(QStringLiteral("flashsale_cluster_units_sold_total"),
                              QStringLiteral("Units this cluster node sold from its leases since it started."),
                              [leases] { return double(leases->unitsSold()); });

@@ -65,6 +65,13 @@ void LeaseManager::refillNow(qint64 saleId, std::function<void()> then)
         m_thread.wake();
 }
 
+void LeaseManager::unitsCommitted(qint64 saleId, qint64 units)
+{
+    m_unitsSold.fetch_add(units, std::memory_order_relaxed);
+    std::lock_guard lock(m_soldMutex);
+    m_soldSinceTick[saleId] += units;
+}
+
 void LeaseManager::round()
 {
     try {
@@ -135,7 +142,6 @@ qint64 LeaseManager::lease(qint64 saleId, SaleLease &state, qint64 wanted)
     if (granted > 0) {
         if (const auto sale = m_registry.find(saleId))
             sale->stock().addUnits(granted);
-        state.added += granted;
         state.active = true;
         state.unleased = std::max<qint64>(0, state.unleased - granted);
     }
@@ -151,7 +157,6 @@ void LeaseManager::handBack(qint64 saleId, SaleLease &state, qint64 units)
     const qint64 taken = sale->stock().takeUnits(units);
     if (taken <= 0)
         return;
-    state.added -= taken;
     try {
         if (LeaseStore::handBack(m_db.connection(), saleId, m_config.nodeId, taken))
             state.unleased += taken;
@@ -159,7 +164,6 @@ void LeaseManager::handBack(qint64 saleId, SaleLease &state, qint64 units)
             state.active = false; // reaped meanwhile: those units are in the pool already
     } catch (const DatabaseError &) {
         sale->stock().addUnits(taken); // still ours
-        state.added += taken;
         throw;
     }
 }
@@ -223,7 +227,7 @@ void LeaseManager::tick(qint64 elapsedMs)
             // Reaped while this node was silent: what it holds is back in the pool.
             it->active = false;
             if (const auto sale = m_registry.find(it.key()))
-                it->added -= sale->stock().drain();
+                sale->stock().drain();
             Log::warning(QStringLiteral("cluster.lease.lost"), {{QStringLiteral("saleId"), it.key()}});
         }
     }
@@ -234,17 +238,20 @@ void LeaseManager::tick(qint64 elapsedMs)
         m_peerSync(db);
 
     const QHash<qint64, LeaseStore::Elsewhere> elsewhere = LeaseStore::elsewhere(db, m_config.nodeId, ttlMs);
+    QHash<qint64, qint64> soldSinceTick;
+    {
+        std::lock_guard lock(m_soldMutex);
+        soldSinceTick.swap(m_soldSinceTick);
+    }
     const qint64 now = nowMs();
     for (const auto &sale : m_registry.all()) {
         SaleLease &state = m_leases[sale->id()];
         const qint64 local = sale->stock().remaining();
-        const qint64 sold = std::max<qint64>(0, state.lastLocal + state.added - local);
-        m_unitsSold.fetch_add(sold, std::memory_order_relaxed);
+        const qint64 sold = soldSinceTick.value(sale->id());
         const double instant = elapsedMs > 0 ? double(sold) * 1000.0 / double(elapsedMs) : 0.0;
         state.rate = sold > 0 ? std::max(instant, 0.5 * state.rate + 0.5 * instant) : 0.5 * state.rate;
         if (state.rate < 0.01)
             state.rate = 0;
-        state.added = 0;
         const LeaseStore::Elsewhere there = elsewhere.value(sale->id());
         state.unleased = there.unleased;
         state.liveNodes = there.liveNodes;
@@ -261,7 +268,6 @@ void LeaseManager::tick(qint64 elapsedMs)
             handBack(sale->id(), state, local); // they have buyers, this node has none
         }
         const qint64 held = sale->stock().remaining();
-        state.lastLocal = held;
         sale->setSaleWideRemaining(state.unleased + there.heldByOthers + held);
     }
 }

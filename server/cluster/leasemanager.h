@@ -42,6 +42,9 @@ public:
     // master stock). May throw DatabaseError.
     void setPeerSync(std::function<void(const QSqlDatabase &db)> sync) { m_peerSync = std::move(sync); }
 
+    // Units this node's journal made durable (called after each group commit, on the
+    // journal's thread): the node's sales, from which its rate and lease size follow.
+    void unitsCommitted(qint64 saleId, qint64 units);
     qint64 unitsSold() const { return m_unitsSold.load(std::memory_order_relaxed); }
 
 private:
@@ -49,8 +52,6 @@ private:
     {
         bool active = false;    // this node holds an active lease row
         bool poolReady = false; // sale_stock_pool row exists
-        qint64 lastLocal = 0;   // units in memory after the previous tick
-        qint64 added = 0;       // units leased into memory since the previous tick
         double rate = 0;        // units sold per second (smoothed)
         qint64 unleased = 0;    // pool, at the last tick
         int liveNodes = 1;
@@ -78,6 +79,8 @@ private:
     QElapsedTimer m_sinceStart;
     qint64 m_lastTickMs = 0;
 
+    std::mutex m_soldMutex;
+    QHash<qint64, qint64> m_soldSinceTick; // by sale, guarded by m_soldMutex
     std::mutex m_mutex; // guards m_refills and m_stopping
     bool m_stopping = false;
     QHash<qint64, std::vector<std::function<void()>>> m_refills;

@@ -252,6 +252,28 @@ private Q_SLOTS:
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
         QCOMPARE(audit.reserved, 5);
         QCOMPARE(audit.maxHeldByOneUser, 2);
+
+        // Each live node's own count of units sold (GET /admin/cluster, from its heartbeat)
+        // is what PostgreSQL holds for it, over both sales.
+        HttpClient admin(firstUrl);
+        admin.setBearer(m_adminToken);
+        for (int i : {0, 2}) {
+            auto sold = [&] {
+                const QJsonArray nodes = admin.get(QStringLiteral("/admin/cluster")).json().value(QStringLiteral("nodes")).toArray();
+                for (const QJsonValue &n : nodes) {
+                    if (n[QStringLiteral("nodeId")].toString() == m_cluster.nodeId(i))
+                        return n[QStringLiteral("acceptedTotal")].toInteger();
+                }
+                return qint64(-1);
+            };
+            qint64 inDatabase = -1;
+            readDatabase(m_cluster.databaseUrl(), [&](const QSqlDatabase &db) {
+                QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT COALESCE(SUM(quantity), 0) FROM reservations WHERE node_id = ?"), {m_cluster.nodeId(i)});
+                inDatabase = q.next() ? q.value(0).toLongLong() : -1;
+            });
+            QVERIFY(inDatabase > 0);
+            QTRY_COMPARE_WITH_TIMEOUT(sold(), inDatabase, 5000);
+        }
     }
 
 private:

@@ -103,12 +103,17 @@ bool ServerProcess::start(const QStringList &extraArguments, QString *error, int
 
 void ServerProcess::kill()
 {
+    // Not running: processId() is 0, and kill(0, ...) would kill this whole process group.
+    if (m_process.state() == QProcess::NotRunning || m_process.processId() <= 0)
+        return;
     ::kill(pid_t(m_process.processId()), SIGKILL);
     m_process.waitForFinished(10000);
 }
 
 void ServerProcess::terminate()
 {
+    if (m_process.state() == QProcess::NotRunning)
+        return;
     m_process.terminate();
     if (!m_process.waitForFinished(20000))
         kill();
