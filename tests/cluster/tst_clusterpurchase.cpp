@@ -276,6 +276,62 @@ private Q_SLOTS:
         }
     }
 
+    // Buyers on one node only: the units the quiet nodes leased before the start are not
+    // stranded there; they hand them back and the busy node sells every unit.
+    void quietNodesHandBackTheLastUnits()
+    {
+        const qint64 sale = newSale(60, 1);
+        QVERIFY(sale > 0);
+        const QList<QByteArray> tokens = shoppers(60, QStringLiteral("quiet"));
+        HttpClient busy(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_cluster.nodePort(0))));
+        busy.setBearer(m_adminToken);
+        auto heldBy = [&](const QString &nodeId) {
+            const QJsonArray sales = busy.get(QStringLiteral("/admin/cluster")).json().value(QStringLiteral("sales")).toArray();
+            for (const QJsonValue &s : sales) {
+                if (s[QStringLiteral("saleId")].toInteger() != sale)
+                    continue;
+                for (const QJsonValue &l : s[QStringLiteral("leases")].toArray()) {
+                    if (l[QStringLiteral("nodeId")].toString() == nodeId)
+                        return l[QStringLiteral("held")].toInteger();
+                }
+            }
+            return qint64(0);
+        };
+        // The live quiet node (node-3; node-2 was killed above) holds stock before anyone buys.
+        QTRY_VERIFY_WITH_TIMEOUT(heldBy(m_cluster.nodeId(2)) > 0, 5000);
+
+        QSet<int> bought;
+        QElapsedTimer timer;
+        timer.start();
+        QDeadlineTimer deadline(20000);
+        int rounds = 0;
+        while (bought.size() < tokens.size() && !deadline.hasExpired()) {
+            QList<RawRequest> attempts;
+            QList<int> who;
+            for (int i = 0; i < tokens.size(); ++i) {
+                if (!bought.contains(i)) {
+                    attempts.append(SaleFixture::purchase(sale, tokens[i], "quiet-" + QByteArray::number(i), 1));
+                    who.append(i);
+                }
+            }
+            const QList<RawResponse> answers = ConcurrentClient(QHostAddress::LocalHost, m_cluster.nodePort(0), 30).run(attempts, 30000);
+            for (int k = 0; k < answers.size(); ++k) {
+                QVERIFY2(answers[k].status == 202 || answers[k].status == 409, qPrintable(QString::number(answers[k].status)));
+                if (answers[k].status == 202)
+                    bought.insert(who[k]);
+            }
+            ++rounds;
+            if (bought.size() < tokens.size())
+                QTest::qWait(200);
+        }
+        qInfo() << "all" << bought.size() << "units sold through node-1 in" << timer.elapsed() << "ms," << rounds << "rounds";
+        QCOMPARE(bought.size(), tokens.size());
+        QTRY_COMPARE_WITH_TIMEOUT(heldBy(m_cluster.nodeId(2)), qint64(0), 5000);
+        const SaleAudit audit = auditSale(m_cluster.databaseUrl(), sale);
+        QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
+        QCOMPARE(audit.reserved, 60);
+    }
+
 private:
     // A sale through the balancer (so on any node), started a second ago.
     qint64 newSale(qint64 quantity, int perUserLimit)
