@@ -46,7 +46,7 @@ struct ServerConfig
 
     struct Orders
     {
-        int workers = 4;                   // saga worker threads (never HTTP or database-pool threads)
+        int workers = 16;                  // saga worker threads (never HTTP or database-pool threads); they wait on the gateway
         int pollIntervalMs = 1000;         // scan for orders with work left and for expired reservations
         int outboxPollMs = 200;            // the outbox dispatcher's scan for undelivered events
         int reconcileIntervalSeconds = 10; // 0: only on GET /admin/reconciliation
