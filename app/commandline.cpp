@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QUrl>
 #include <QHostAddress>
 
 #include <cstdio>
@@ -47,7 +48,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     const QCommandLineOption logLevel(QStringLiteral("log-level"), QStringLiteral("debug, info, warning or error."), QStringLiteral("level"));
     const QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Do not seed demo products, shoppers and sale on first start."));
     const QCommandLineOption nodeId(QStringLiteral("node-id"), QStringLiteral("Run as this node of a cluster on one PostgreSQL (see docs/cluster.md)."), QStringLiteral("id"));
-    parser.addOptions({headless, config, port, bind, database, threads, dataDir, logLevel, noDemo, nodeId});
+    const QCommandLineOption advertiseUrl(QStringLiteral("advertise-url"), QStringLiteral("How operators reach this cluster node (shown in the console)."), QStringLiteral("url"));
+    parser.addOptions({headless, config, port, bind, database, threads, dataDir, logLevel, noDemo, nodeId, advertiseUrl});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty())
         fail(QStringLiteral("unexpected argument %1; see --help").arg(parser.positionalArguments().constFirst()));
@@ -90,6 +92,12 @@ CommandLine parseCommandLine(const QStringList &arguments)
         c.demo.seed = false;
     if (parser.isSet(nodeId))
         c.cluster.nodeId = parser.value(nodeId);
+    if (parser.isSet(advertiseUrl)) {
+        const QUrl url(parser.value(advertiseUrl), QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) || url.host().isEmpty())
+            fail(QStringLiteral("--advertise-url must be an http:// or https:// URL"));
+        c.cluster.advertiseUrl = url.toString();
+    }
     if (c.clustered()) {
         static const QRegularExpression validId(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
         if (!validId.match(c.cluster.nodeId).hasMatch())
