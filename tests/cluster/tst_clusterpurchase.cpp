@@ -253,6 +253,15 @@ private Q_SLOTS:
         QCOMPARE(audit.reserved, 5);
         QCOMPARE(audit.maxHeldByOneUser, 2);
 
+        // Ended early on one node: every node hands back what it holds, so the 45 unsold
+        // units are all in the pool again (for the merchant to see, or a later sale).
+        HttpClient ender(thirdUrl);
+        ender.setBearer(m_adminToken);
+        QCOMPARE(ender.post(QStringLiteral("/sales/%1/end").arg(sale), QJsonObject{}).status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(readBooks(m_cluster.databaseUrl(), sale, 0).unleased, qint64(45), 5000);
+        const LeaseBooks ended = readBooks(m_cluster.databaseUrl(), sale, 0);
+        QCOMPARE(ended.granted - ended.leaseReserved, qint64(0)); // no node holds an unsold unit
+
         // Each live node's own count of units sold (GET /admin/cluster, from its heartbeat)
         // is what PostgreSQL holds for it, over both sales.
         HttpClient admin(firstUrl);
