@@ -28,7 +28,7 @@ QJsonArray nodes(const QSqlDatabase &db, qint64 leaseTtlMs)
                                 {QStringLiteral("stoppedAt"), isoOrNull(q.value(4))},
                                 {QStringLiteral("alive"), alive},
                                 {QStringLiteral("acceptedTotal"), q.value(5).toLongLong()},
-                                {QStringLiteral("purchaseRate"), q.value(6).toDouble()}});
+                                {QStringLiteral("purchaseRate"), alive ? q.value(6).toDouble() : 0.0}}); // a dead node sells nothing
     }
     return list;
 }
