@@ -14,6 +14,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QPointer>
 #include <QtTest>
 
 class TestEmbeddedConsole : public QObject
@@ -38,8 +39,13 @@ private Q_SLOTS:
         QTimer watch;
         watch.setInterval(50);
         connect(&watch, &QTimer::timeout, this, [&] {
-            for (QWidget *widget : QApplication::topLevelWidgets()) {
-                auto *window = qobject_cast<MainWindow *>(widget);
+            // Guarded: the qWait below runs events, and a top-level widget of this snapshot
+            // (a popup, a tooltip) may be deleted meanwhile.
+            QList<QPointer<QWidget>> widgets;
+            for (QWidget *widget : QApplication::topLevelWidgets())
+                widgets.append(widget);
+            for (const QPointer<QWidget> &widget : std::as_const(widgets)) {
+                auto *window = qobject_cast<MainWindow *>(widget.data());
                 if (!window || !window->isVisible())
                     continue;
                 ConnectionStatus *status = window->connectionStatus();
@@ -54,6 +60,7 @@ private Q_SLOTS:
                     window->grab().save(path);
                     qInfo("screenshot: %s", qPrintable(path));
                     window->close(); // the last window: runConsole() returns
+                    return;
                 }
             }
         });
