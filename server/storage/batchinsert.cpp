@@ -2,7 +2,25 @@
 
 #include "database.h"
 
+#include <QSqlDriver>
 #include <QSqlError>
+
+#include <sqlite3.h>
+
+namespace {
+
+// The connection's sqlite3 handle, as Qt's documentation of QSqlDriver::handle() shows.
+sqlite3 *sqliteHandle(const QSqlDatabase &db)
+{
+    if (!isSqlite(db))
+        return nullptr;
+    const QVariant v = db.driver()->handle();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+} // namespace
 
 BatchInsert::BatchInsert(const QSqlDatabase &db, const QString &table, const QStringList &columns, int rowsPerStatement)
     : m_db(db)
@@ -10,7 +28,22 @@ BatchInsert::BatchInsert(const QSqlDatabase &db, const QString &table, const QSt
     , m_columns(columns)
     , m_rowsPerStatement(qMax(1, rowsPerStatement))
 {
+    if (sqlite3 *handle = sqliteHandle(db)) {
+        const QByteArray sql = statementFor(1).toUtf8();
+        if (sqlite3_prepare_v2(handle, sql.constData(), int(sql.size()), &m_native, nullptr) != SQLITE_OK) {
+            const QString error = QString::fromUtf8(sqlite3_errmsg(handle));
+            sqlite3_finalize(m_native);
+            m_native = nullptr;
+            throw DatabaseError{QStringLiteral("batch insert prepare failed: ") + error};
+        }
+        return;
+    }
     m_pending.reserve(m_columns.size() * m_rowsPerStatement);
+}
+
+BatchInsert::~BatchInsert()
+{
+    sqlite3_finalize(m_native); // a no-op on nullptr
 }
 
 QString BatchInsert::statementFor(int rows) const
@@ -34,9 +67,60 @@ void BatchInsert::execute(QSqlQuery &query, int rows)
         throw DatabaseError{QStringLiteral("batch insert into %1 failed: %2").arg(m_table, query.lastError().text())};
 }
 
+void BatchInsert::throwNative(const char *what) const
+{
+    const QString error = QString::fromUtf8(sqlite3_errmsg(sqlite3_db_handle(m_native)));
+    sqlite3_reset(m_native);
+    throw DatabaseError{QStringLiteral("batch insert into %1 failed (%2): %3").arg(m_table, QLatin1String(what), error)};
+}
+
+void BatchInsert::insertNative(const QVariantList &row)
+{
+    for (int i = 0; i < row.size(); ++i) {
+        const QVariant &v = row.at(i);
+        const int column = i + 1;
+        int rc = SQLITE_OK;
+        if (v.isNull()) {
+            rc = sqlite3_bind_null(m_native, column);
+        } else {
+            switch (v.typeId()) {
+            case QMetaType::Int:
+            case QMetaType::LongLong:
+            case QMetaType::UInt:
+            case QMetaType::Bool:
+                rc = sqlite3_bind_int64(m_native, column, v.toLongLong());
+                break;
+            case QMetaType::Double:
+                rc = sqlite3_bind_double(m_native, column, v.toDouble());
+                break;
+            case QMetaType::QByteArray: {
+                const QByteArray bytes = v.toByteArray();
+                rc = sqlite3_bind_blob64(m_native, column, bytes.constData(), sqlite3_uint64(bytes.size()), SQLITE_TRANSIENT);
+                break;
+            }
+            default: {
+                const QByteArray text = v.toString().toUtf8();
+                rc = sqlite3_bind_text64(m_native, column, text.constData(), sqlite3_uint64(text.size()), SQLITE_TRANSIENT, SQLITE_UTF8);
+                break;
+            }
+            }
+        }
+        if (rc != SQLITE_OK)
+            throwNative("bind");
+    }
+    if (sqlite3_step(m_native) != SQLITE_DONE)
+        throwNative("step");
+    if (sqlite3_reset(m_native) != SQLITE_OK)
+        throwNative("reset");
+}
+
 void BatchInsert::add(const QVariantList &row)
 {
     Q_ASSERT(row.size() == m_columns.size());
+    if (m_native) {
+        insertNative(row);
+        return;
+    }
     m_pending += row;
     if (m_pending.size() < m_columns.size() * m_rowsPerStatement)
         return;

@@ -8,20 +8,32 @@
 
 #include <optional>
 
-// Inserts many rows with multi-row INSERT statements (`VALUES (...), (...), ...`), up to
-// `rowsPerStatement` rows per execution. In a group commit this replaces hundreds of
-// single-row executions, whose per-call cost in QtSql dominated the commit. Throws
-// DatabaseError; call flush() before the transaction commits.
+struct sqlite3_stmt;
+
+// Inserts many rows of one table inside the caller's transaction. Throws DatabaseError;
+// call flush() before the transaction commits.
+// - SQLite: one prepared single-row INSERT on the connection's own sqlite3 handle
+//   (QSqlDriver::handle()), bound and stepped per row. QtSql's per-value binding (a
+//   placeholder name built and looked up for every value) cost more than SQLite's own
+//   work in the purchase journal's group commit.
+// - PostgreSQL: multi-row `VALUES (...), (...)` statements of up to `rowsPerStatement`
+//   rows, one round trip each.
 class BatchInsert
 {
 public:
     BatchInsert(const QSqlDatabase &db, const QString &table, const QStringList &columns, int rowsPerStatement = 64);
+    ~BatchInsert();
+    BatchInsert(const BatchInsert &) = delete;
+    BatchInsert &operator=(const BatchInsert &) = delete;
+
     void add(const QVariantList &row);
     void flush();
 
 private:
     QString statementFor(int rows) const;
     void execute(QSqlQuery &query, int rows);
+    void insertNative(const QVariantList &row);
+    [[noreturn]] void throwNative(const char *what) const;
 
     QSqlDatabase m_db;
     QString m_table;
@@ -29,4 +41,5 @@ private:
     int m_rowsPerStatement;
     QVariantList m_pending;
     std::optional<QSqlQuery> m_full; // prepared once for a full chunk
+    sqlite3_stmt *m_native = nullptr; // SQLite: the single-row INSERT
 };
