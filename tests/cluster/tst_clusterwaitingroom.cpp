@@ -3,13 +3,12 @@
 // gap-free sequence 1..N; any node answers for any ticket; admission follows ticket
 // order globally at the sale's rate (one admitting node, not one per node); and when the
 // admitting node is killed with SIGKILL another one takes over.
+#include "clusterfixture.h"
 #include "concurrentclient.h"
-#include "postgresfixture.h"
 #include "salefixture.h"
 #include "testserver.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QThread>
@@ -79,23 +78,15 @@ private Q_SLOTS:
     {
         SaleFixture::provideAdminFromEnvironment();
         QString error;
-        QVERIFY2(m_pg.start(&error), qPrintable(error));
-        QVERIFY(m_config.open());
-        m_config.write("[server]\nthreads=2\n"
-                       "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n"
-                       "[demo]\nseed=false\n"
-                       "[waitingRoom]\nrequired=true\njoinLimitPerAddress=0\nadmissionIntervalMs=100\noverbookingFactor=1.0\n");
-        m_config.close();
+        QVERIFY2(m_cluster.start(&error), qPrintable(error));
     }
 
     void ticketsAndAdmissionAcrossThreeNodes()
     {
-        // Node 1 first: it creates the signing keys, which every node must share.
-        std::vector<std::unique_ptr<ServerProcess>> nodes;
+        QList<quint16> ports;
         for (int n = 0; n < nodeCount; ++n)
-            nodes.push_back(std::make_unique<ServerProcess>());
-        QVERIFY(startNode(*nodes[0], 1));
-        HttpClient admin(nodes[0]->baseUrl());
+            ports.append(m_cluster.nodePort(n));
+        HttpClient admin(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(ports[0])));
         const QByteArray adminToken = SaleFixture::adminToken(admin);
         admin.setBearer(adminToken);
         const qint64 product = SaleFixture::createProduct(admin, 10000);
@@ -103,15 +94,11 @@ private Q_SLOTS:
         QVERIFY(sale > 0);
         const QString settings = QStringLiteral("/sales/%1/queue/settings").arg(sale);
         QCOMPARE(admin.request("PUT", settings, "{\"paused\":true,\"admissionRatePerSecond\":20}").status, 200);
-        for (const QString &key : {QStringLiteral("jwt-signing.key"), QStringLiteral("waiting-room.key")}) {
-            for (int n = 1; n < nodeCount; ++n)
-                QVERIFY(QFile::copy(nodes[0]->dataDir() + QLatin1Char('/') + key, nodes[n]->dataDir() + QLatin1Char('/') + key));
+        // Every node learns the sale (made on node 1) within a heartbeat or two.
+        for (quint16 port : std::as_const(ports)) {
+            HttpClient node(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+            QTRY_COMPARE_WITH_TIMEOUT(node.get(QStringLiteral("/sales/%1").arg(sale)).status, 200, 5000);
         }
-        for (int n = 1; n < nodeCount; ++n)
-            QVERIFY(startNode(*nodes[n], n + 1));
-        QList<quint16> ports;
-        for (const auto &node : nodes)
-            ports.append(quint16(node->baseUrl().port()));
 
         ConcurrentClient setup(QHostAddress::LocalHost, ports[0], 50);
         const QList<QByteArray> tokens = SaleFixture::registerShoppers(setup, shopperCount, QStringLiteral("cwr"));
@@ -149,7 +136,7 @@ private Q_SLOTS:
             QVERIFY2(again.status == 200 || again.status == 201, again.body.constData());
             QCOMPARE(again.json().value(QStringLiteral("ticket")).toInteger(), ticketOf[i * 7]);
         }
-        QCOMPARE(m_pg.psql(QStringLiteral("SELECT count(*), min(ticket), max(ticket), count(DISTINCT user_id) "
+        QCOMPARE(m_cluster.postgres().psql(QStringLiteral("SELECT count(*), min(ticket), max(ticket), count(DISTINCT user_id) "
                                           "FROM waiting_room_tickets WHERE sale_id = %1").arg(sale)).trimmed(),
                  QStringLiteral("%1|1|%1|%1").arg(shopperCount));
 
@@ -166,7 +153,7 @@ private Q_SLOTS:
         }
 
         // Resumed on node 2: every node must follow the settings in the database.
-        HttpClient admin2(nodes[1]->baseUrl());
+        HttpClient admin2(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(ports[1])));
         admin2.setBearer(adminToken); // signed with the shared key: good on every node
         QCOMPARE(admin2.request("PUT", settings, "{\"paused\":false}").status, 200);
         QElapsedTimer admission;
@@ -185,7 +172,7 @@ private Q_SLOTS:
             if (killed < 0 && firstAdmittedMs.size() >= shopperCount * 2 / 5) {
                 killed = leaderOf(ports, alive, sale, adminToken);
                 QVERIFY2(killed >= 0, "no node says it admits");
-                nodes[killed]->kill(); // SIGKILL: its session and its advisory lock go with it
+                m_cluster.node(killed).kill(); // SIGKILL: its session and its advisory lock go with it
                 alive[killed] = false;
                 killedAtMs = admission.elapsed();
             }
@@ -230,7 +217,7 @@ private Q_SLOTS:
 
         // In the database: every ticket admitted, admitted_at never goes down in ticket
         // order (the global order), and the time span gives the global rate.
-        const QStringList rows = m_pg.psql(QStringLiteral("SELECT ticket, admitted_at FROM waiting_room_tickets "
+        const QStringList rows = m_cluster.postgres().psql(QStringLiteral("SELECT ticket, admitted_at FROM waiting_room_tickets "
                                                           "WHERE sale_id = %1 ORDER BY ticket").arg(sale))
                                      .trimmed().split(QLatin1Char('\n'));
         QCOMPARE(rows.size(), shopperCount);
@@ -249,7 +236,7 @@ private Q_SLOTS:
         }
         const double spanSeconds = double(previous - first) / 1000.0;
         const double rate = double(shopperCount - 1) / spanSeconds;
-        const QString state = m_pg.psql(QStringLiteral("SELECT normal_admitted, low_admitted FROM waiting_room_state WHERE sale_id = %1")
+        const QString state = m_cluster.postgres().psql(QStringLiteral("SELECT normal_admitted, low_admitted FROM waiting_room_state WHERE sale_id = %1")
                                             .arg(sale)).trimmed();
         qInfo("joins: %d shoppers (+%d repeats) over %d nodes in %lld ms; tickets 1..%d unique, gap-free",
               shopperCount, repeatCount, nodeCount, joinMs, shopperCount);
@@ -264,17 +251,6 @@ private Q_SLOTS:
     }
 
 private:
-    bool startNode(ServerProcess &node, int number)
-    {
-        QString error;
-        const bool ok = node.start({QStringLiteral("--config"), m_config.fileName(), QStringLiteral("--database"), m_pg.url(),
-                                    QStringLiteral("--node-id"), QStringLiteral("node-%1").arg(number)},
-                                   &error);
-        if (!ok)
-            qWarning("node %d: %s", number, qPrintable(error));
-        return ok;
-    }
-
     // The node whose admin view of the queue says it admits (-1: none answered so).
     static int leaderOf(const QList<quint16> &ports, const QList<bool> &alive, qint64 sale, const QByteArray &adminToken)
     {
@@ -289,8 +265,10 @@ private:
         return -1;
     }
 
-    PostgresFixture m_pg;
-    QTemporaryFile m_config;
+    // Every node: two HTTP threads, cheap Argon2id, a waiting room required and admitting
+    // every 100 ms, without per-address join limits (all shoppers come from 127.0.0.1).
+    ClusterFixture m_cluster{nodeCount, "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n"
+                                        "[waitingRoom]\nrequired=true\njoinLimitPerAddress=0\nadmissionIntervalMs=100\noverbookingFactor=1.0\n"};
 };
 
 QTEST_MAIN(TestClusterWaitingRoom)
