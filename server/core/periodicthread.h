@@ -46,6 +46,13 @@ public:
         m_thread.join();
     }
 
+    // True once stop() was called: a round that loops may end early.
+    bool stopRequested()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_stopping;
+    }
+
     // Runs the next round now rather than at the end of the period.
     void wake()
     {

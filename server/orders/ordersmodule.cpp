@@ -76,48 +76,34 @@ void OrdersModule::started()
 {
     m_dispatcher->start();
     m_workers->start();
-    {
-        std::lock_guard lock(m_scanMutex);
-        m_scanStopping = false;
-    }
-    m_scanner = std::thread([this] { scanLoop(); });
+    m_lastReconcileMs = nowMs();
+    m_scanner = std::make_unique<PeriodicThread>(qMax(20, m_server.config().orders.pollIntervalMs), [this] { scanRound(); });
+    m_scanner->start();
 }
 
 void OrdersModule::stopping()
 {
     if (m_gateway)
         m_gateway->stopRetrying();
-    {
-        std::lock_guard lock(m_scanMutex);
-        m_scanStopping = true;
-    }
-    m_scanWake.notify_all();
-    if (m_scanner.joinable())
-        m_scanner.join();
+    if (m_scanner)
+        m_scanner->stop();
     if (m_workers)
         m_workers->stop();
     if (m_dispatcher)
         m_dispatcher->stop();
 }
 
-void OrdersModule::scanLoop()
+void OrdersModule::scanRound()
 {
-    const auto &config = m_server.config().orders;
-    const qint64 reconcileEveryMs = qint64(config.reconcileIntervalSeconds) * 1000;
-    qint64 lastReconcile = nowMs();
-    for (;;) {
-        scanOnce();
-        if (reconcileEveryMs > 0 && nowMs() - lastReconcile >= reconcileEveryMs) {
-            lastReconcile = nowMs();
-            try {
-                m_reconciler->run();
-            } catch (const DatabaseError &e) {
-                Log::error(QStringLiteral("reconciliation.failed"), {{QStringLiteral("error"), e.message}});
-            }
-        }
-        std::unique_lock lock(m_scanMutex);
-        if (m_scanWake.wait_for(lock, std::chrono::milliseconds(qMax(20, config.pollIntervalMs)), [this] { return m_scanStopping; }))
-            return;
+    scanOnce();
+    const qint64 reconcileEveryMs = qint64(m_server.config().orders.reconcileIntervalSeconds) * 1000;
+    if (reconcileEveryMs <= 0 || nowMs() - m_lastReconcileMs < reconcileEveryMs)
+        return;
+    m_lastReconcileMs = nowMs();
+    try {
+        m_reconciler->run();
+    } catch (const DatabaseError &e) {
+        Log::error(QStringLiteral("reconciliation.failed"), {{QStringLiteral("error"), e.message}});
     }
 }
 

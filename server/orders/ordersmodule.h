@@ -1,13 +1,11 @@
 #pragma once
 
+#include "core/periodicthread.h"
 #include "core/servermodule.h"
 
 #include <QString>
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 class FlashSaleServer;
 class OrderSaga;
@@ -43,7 +41,8 @@ public:
     SagaWorkerPool &workers() { return *m_workers; }
 
 private:
-    void scanLoop();
+    // One round of the scan thread: the scan, and the reconciler when it is due.
+    void scanRound();
     void scanOnce();
     void getOrder(const HttpRequest &request, const Responder &reply) const;
     void listOrders(const HttpRequest &request, const Responder &reply) const;
@@ -55,8 +54,6 @@ private:
     std::unique_ptr<OrderSaga> m_saga;
     std::unique_ptr<SagaWorkerPool> m_workers;
     std::unique_ptr<Reconciler> m_reconciler;
-    std::mutex m_scanMutex;
-    std::condition_variable m_scanWake;
-    bool m_scanStopping = false;
-    std::thread m_scanner;
+    qint64 m_lastReconcileMs = 0; // scan thread only
+    std::unique_ptr<PeriodicThread> m_scanner; // last: it stops before the members it uses go
 };

@@ -14,7 +14,7 @@ constexpr int batchSize = 100; // short write transactions: the purchase journal
 
 OutboxDispatcher::OutboxDispatcher(const Database &database, Metrics &metrics, int pollMs)
     : m_db(database)
-    , m_pollMs(qMax(10, pollMs))
+    , m_thread(qMax(10, pollMs), [this] { deliverPending(); })
 {
     m_delivered = metrics.counter(QStringLiteral("flashsale_outbox_delivered_total"), QStringLiteral("Outbox events delivered to every handler."));
     m_failures = metrics.counter(QStringLiteral("flashsale_outbox_handler_failures_total"), QStringLiteral("Handler calls that failed (the event is offered again)."));
@@ -30,55 +30,16 @@ void OutboxDispatcher::addHandler(const QString &name, Handler handler)
     m_handlers.emplace_back(name, std::move(handler));
 }
 
-void OutboxDispatcher::start()
+void OutboxDispatcher::deliverPending()
 {
-    std::lock_guard lock(m_mutex);
-    if (m_thread.joinable())
-        return;
-    m_stopping = false;
-    m_thread = std::thread([this] { run(); });
-}
-
-void OutboxDispatcher::stop()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        if (!m_thread.joinable())
-            return;
-        m_stopping = true;
-    }
-    m_cv.notify_all();
-    m_thread.join();
-}
-
-void OutboxDispatcher::wake()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_woken = true;
-    }
-    m_cv.notify_all();
-}
-
-void OutboxDispatcher::run()
-{
-    for (;;) {
-        {
-            std::unique_lock lock(m_mutex);
-            m_cv.wait_for(lock, std::chrono::milliseconds(m_pollMs), [this] { return m_stopping || m_woken; });
-            if (m_stopping)
-                break;
-            m_woken = false;
-        }
-        try {
-            while (deliverBatch() == batchSize) {
-                std::lock_guard lock(m_mutex);
-                if (m_stopping)
-                    break;
-            }
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("outbox.dispatch.failed"), {{QStringLiteral("error"), e.message}});
-        }
+    try {
+        // A full batch means more may be waiting: go on, unless the server is stopping.
+        int delivered = 0;
+        do {
+            delivered = deliverBatch();
+        } while (delivered == batchSize && !m_thread.stopRequested());
+    } catch (const DatabaseError &e) {
+        Log::error(QStringLiteral("outbox.dispatch.failed"), {{QStringLiteral("error"), e.message}});
     }
 }
 

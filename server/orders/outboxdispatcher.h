@@ -1,14 +1,13 @@
 #pragma once
 
+#include "core/periodicthread.h"
+
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QString>
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 class Database;
@@ -45,22 +44,17 @@ public:
 
     // Before start(). `name` is the handler's key in handled_events.
     void addHandler(const QString &name, Handler handler);
-    void start();
-    void stop(); // delivers nothing more; returns when the thread ended
-    void wake();
+    void start() { m_thread.start(); }
+    void stop() { m_thread.stop(); } // delivers nothing more; returns when the thread ended
+    void wake() { m_thread.wake(); }
 
 private:
-    void run();
+    void deliverPending();
     int deliverBatch();
 
     const Database &m_db;
-    const int m_pollMs;
     std::vector<std::pair<QString, Handler>> m_handlers;
-    std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_stopping = false;
-    bool m_woken = false;
-    std::thread m_thread;
     std::atomic<qint64> *m_delivered = nullptr;
     std::atomic<qint64> *m_failures = nullptr;
+    PeriodicThread m_thread; // last: it stops before the members it uses go
 };
