@@ -77,13 +77,18 @@ QJsonObject Reconciler::run()
             // its lease's unsold units on a cluster node.
             qint64 expectedInMemory = available;
             if (!m_nodeId.isEmpty()) {
-                expectedInMemory = scalar(db, QStringLiteral("SELECT COALESCE(SUM(granted - reserved), 0) FROM stock_leases "
-                                                             "WHERE sale_id = ? AND node_id = ? AND state = 'active'"), {saleId, m_nodeId});
+                // One pass over the sale's leases: this node's unsold units, and every node's
+                // granted and reserved units.
+                QSqlQuery leases = execOrThrow(db, QStringLiteral(
+                    "SELECT COALESCE(SUM(CASE WHEN node_id = ? AND state = 'active' THEN granted - reserved ELSE 0 END), 0), "
+                    "COALESCE(SUM(granted), 0), COALESCE(SUM(reserved), 0) FROM stock_leases WHERE sale_id = ?"), {m_nodeId, saleId});
+                leases.next();
+                expectedInMemory = leases.value(0).toLongLong();
+                const qint64 granted = leases.value(1).toLongLong();
+                const qint64 leaseReserved = leases.value(2).toLongLong();
                 QSqlQuery pool = execOrThrow(db, QStringLiteral("SELECT unleased FROM sale_stock_pool WHERE sale_id = ?"), {saleId});
                 if (pool.next()) {
                     const qint64 unleased = pool.value(0).toLongLong();
-                    const qint64 granted = scalar(db, QStringLiteral("SELECT COALESCE(SUM(granted), 0) FROM stock_leases WHERE sale_id = ?"), {saleId});
-                    const qint64 leaseReserved = scalar(db, QStringLiteral("SELECT COALESCE(SUM(reserved), 0) FROM stock_leases WHERE sale_id = ?"), {saleId});
                     const qint64 nodesHold = scalar(db, QStringLiteral("SELECT COALESCE(SUM(quantity), 0) FROM reservations "
                                                                        "WHERE sale_id = ? AND units_released = 0 AND node_id IS NOT NULL"), {saleId});
                     s.insert(QStringLiteral("unleased"), unleased);

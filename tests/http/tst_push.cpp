@@ -10,8 +10,6 @@
 #include <QWebSocket>
 #include <QtTest>
 
-using Listener = PushListener;
-
 class TestPush : public QObject
 {
     Q_OBJECT
@@ -36,8 +34,8 @@ private Q_SLOTS:
         HttpClient bob(m_server->baseUrl());
         const QByteArray bobToken = bob.registerAndLogin(QStringLiteral("bob@push.test"));
 
-        Listener aliceHears(m_server->baseUrl(), aliceToken);
-        Listener bobHears(m_server->baseUrl(), bobToken);
+        PushListener aliceHears(m_server->baseUrl(), aliceToken);
+        PushListener bobHears(m_server->baseUrl(), bobToken);
         QTRY_VERIFY_WITH_TIMEOUT(aliceHears.has(QStringLiteral("welcome")), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(bobHears.has(QStringLiteral("welcome")), 5000);
 
@@ -62,7 +60,7 @@ private Q_SLOTS:
         HttpClient carol(m_server->baseUrl());
         const QByteArray token = carol.registerAndLogin(QStringLiteral("carol@push.test"));
         carol.setBearer(token);
-        Listener carolHears(m_server->baseUrl(), token);
+        PushListener carolHears(m_server->baseUrl(), token);
         QTRY_VERIFY_WITH_TIMEOUT(carolHears.has(QStringLiteral("welcome")), 5000);
         const HttpResult joined = carol.post(QStringLiteral("/sales/%1/queue").arg(sale), {});
         QVERIFY2(joined.status == 201 || joined.status == 200, joined.body.constData());
@@ -82,7 +80,7 @@ private Q_SLOTS:
 
     void badTokenIsRefusedAndServerStaysUp()
     {
-        Listener stranger(m_server->baseUrl(), "not-a-token");
+        PushListener stranger(m_server->baseUrl(), "not-a-token");
         QTRY_VERIFY_WITH_TIMEOUT(stranger.closed, 5000);
         QVERIFY(!stranger.has(QStringLiteral("welcome")));
         for (int i = 0; i < 20; ++i) { // upgrades opened and dropped at once
