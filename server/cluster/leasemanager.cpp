@@ -50,7 +50,7 @@ void LeaseManager::stop()
     m_thread.stop();
 }
 
-void LeaseManager::refillNow(qint64 saleId, std::function<void()> then)
+void LeaseManager::refillNow(qint64 saleId, std::function<void(qint64 granted)> then)
 {
     {
         std::lock_guard lock(m_mutex);
@@ -60,7 +60,7 @@ void LeaseManager::refillNow(qint64 saleId, std::function<void()> then)
         }
     }
     if (then)
-        then(); // stopping: no refill, the shopper gets the answer of an empty node
+        then(0); // stopping: no refill, the shopper gets the answer of an empty node
     else
         m_thread.wake();
 }
@@ -95,6 +95,7 @@ void LeaseManager::round()
         if (now >= m_lastTickMs + m_config.heartbeatMs * 9 / 10) {
             tick(now - m_lastTickMs);
             m_lastTickMs = now;
+            answerAfterTick();
         }
     } catch (const DatabaseError &e) {
         // PostgreSQL unreachable: keep selling what is leased (its commits fail if
@@ -102,7 +103,16 @@ void LeaseManager::round()
         Log::warning(QStringLiteral("cluster.heartbeat.failed"), {{QStringLiteral("error"), e.message}});
         if (m_registered)
             m_lastTickMs = m_sinceStart.elapsed();
+        answerAfterTick();
     }
+}
+
+void LeaseManager::answerAfterTick()
+{
+    std::vector<std::function<void(qint64)>> waiting;
+    waiting.swap(m_afterTick);
+    for (auto &then : waiting)
+        then(0);
 }
 
 void LeaseManager::finish()
@@ -115,8 +125,9 @@ void LeaseManager::finish()
     }
     for (auto &callbacks : waiting) {
         for (auto &then : callbacks)
-            then();
+            then(0);
     }
+    answerAfterTick();
     returnEverything();
 }
 
@@ -184,10 +195,16 @@ void LeaseManager::serveRefills()
         } catch (const DatabaseError &e) {
             Log::warning(QStringLiteral("cluster.refill.failed"), {{QStringLiteral("saleId"), it.key()}, {QStringLiteral("error"), e.message}});
         }
-        if (granted == 0)
+        if (granted == 0) {
+            // The pool is empty: the next heartbeat tells the other nodes this one is
+            // starved; ask again after it rather than at once.
             m_starved = true;
+            for (auto &then : it.value())
+                m_afterTick.push_back(std::move(then));
+            continue;
+        }
         for (auto &then : it.value())
-            then();
+            then(granted);
     }
 }
 

@@ -37,7 +37,7 @@ public:
     // Hands back everything this node holds, marks it stopped and joins the thread.
     void stop();
 
-    void refillNow(qint64 saleId, std::function<void()> then) override;
+    void refillNow(qint64 saleId, std::function<void(qint64 granted)> then) override;
     // Before start(): more of what other nodes change, read on every heartbeat (products,
     // master stock). May throw DatabaseError.
     void setPeerSync(std::function<void(const QSqlDatabase &db)> sync) { m_peerSync = std::move(sync); }
@@ -61,6 +61,7 @@ private:
     void finish();
     void tick(qint64 elapsedMs);
     void serveRefills();
+    void answerAfterTick();
     void syncSales();
     qint64 target(const SaleLease &lease) const;
     qint64 share(const SaleLease &lease) const;
@@ -83,7 +84,9 @@ private:
     QHash<qint64, qint64> m_soldSinceTick; // by sale, guarded by m_soldMutex
     std::mutex m_mutex; // guards m_refills and m_stopping
     bool m_stopping = false;
-    QHash<qint64, std::vector<std::function<void()>>> m_refills;
+    QHash<qint64, std::vector<std::function<void(qint64)>>> m_refills;
+    // Refills the pool could not serve, answered after the next heartbeat (lease thread only).
+    std::vector<std::function<void(qint64)>> m_afterTick;
     std::atomic<qint64> m_unitsSold{0};
     PeriodicThread m_thread; // last: it stops before the members it uses go
 };

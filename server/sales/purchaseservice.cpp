@@ -169,11 +169,24 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
         reply.send(HttpResponse::problem(403, QStringLiteral("not-admitted"), QStringLiteral("Not admitted"), refusal));
         return;
     }
-    reserve(sale, userId, key, quantity, reply, false);
+    reserve(sale, userId, key, quantity, reply, Refills{});
+}
+
+bool PurchaseService::mayRefill(const Sale &sale, const Refills &refills, qint64 now) const
+{
+    // Asked again while the sale has units elsewhere: when the units a refill leased went to
+    // purchases that came in meanwhile, or the pool was empty while other nodes held units
+    // (they hand them back once they hear this node is starved, within a heartbeat or two).
+    // Bounded, so a shopper is answered within a few heartbeats whatever happens.
+    constexpr int maxRefills = 16;
+    const qint64 patienceMs = 4 * qint64(m_server.config().cluster.heartbeatMs);
+    if (!m_refill || sale.remaining() <= 0 || refills.count >= maxRefills)
+        return false;
+    return refills.count == 0 || now - refills.sinceMs < patienceMs;
 }
 
 void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity,
-                              const Responder &reply, bool afterRefill)
+                              const Responder &reply, Refills refills)
 {
     const qint64 now = nowMs();
     const auto &cfg = m_server.config().purchase;
@@ -181,14 +194,15 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
     const QString newOrderId = timeOrderedId();
     // The attempt after a refill is the same attempt: the rate limit counted it already.
     const SaleStock::Result r = sale->stock().tryReserve(userId, key, quantity, newOrderId, sale->isOpenAt(now), now,
-                                                         afterRefill ? 0 : qint64(cfg.rateLimitSeconds * 1000.0));
+                                                         refills.count > 0 ? 0 : qint64(cfg.rateLimitSeconds * 1000.0));
     const qint64 saleId = sale->id();
-    if (m_refill && !afterRefill && (r.outcome == SaleStock::Outcome::SoldOut || r.outcome == SaleStock::Outcome::NotEnoughStock)
-        && sale->remaining() > 0) {
+    if ((r.outcome == SaleStock::Outcome::SoldOut || r.outcome == SaleStock::Outcome::NotEnoughStock) && mayRefill(*sale, refills, now)) {
         // A cluster node's lease ran out while the sale has units elsewhere: lease more,
-        // then try once more, before telling the shopper it is sold out.
-        m_refill->refillNow(saleId, [this, sale, userId, key, quantity, reply] {
-            reserve(sale, userId, key, quantity, reply, true);
+        // then try again, before telling the shopper it is sold out.
+        if (refills.count++ == 0)
+            refills.sinceMs = now;
+        m_refill->refillNow(saleId, [this, sale, userId, key, quantity, reply, refills](qint64) {
+            reserve(sale, userId, key, quantity, reply, refills);
         });
         return;
     }

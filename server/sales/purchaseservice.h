@@ -37,8 +37,16 @@ public:
 
 private:
     void purchase(const HttpRequest &request, const Responder &reply);
+    // One purchase attempt's refills on a cluster node: the first try counts against the
+    // rate limit, the tries after a refill do not.
+    struct Refills
+    {
+        int count = 0;
+        qint64 sinceMs = 0; // when the first refill was asked for
+    };
     void reserve(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity, const Responder &reply,
-                 bool afterRefill);
+                 Refills refills);
+    bool mayRefill(const Sale &sale, const Refills &refills, qint64 nowMs) const;
     void answerCrossNode(const CrossNodeVerdict &verdict, const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key,
                          qint64 saleId, const Responder &reply);
 
