@@ -178,8 +178,8 @@ bool PurchaseService::mayRefill(const Sale &sale, const Refills &refills, qint64
     // purchases that came in meanwhile, or the pool was empty while other nodes held units
     // (they hand them back once they hear this node is starved, within a heartbeat or two).
     // Bounded, so a shopper is answered within a few heartbeats whatever happens.
-    constexpr int maxRefills = 16;
-    const qint64 patienceMs = 4 * qint64(m_server.config().cluster.heartbeatMs);
+    constexpr int maxRefills = 64;
+    const qint64 patienceMs = 8 * qint64(m_server.config().cluster.heartbeatMs);
     if (!m_refill || sale.remaining() <= 0 || refills.count >= maxRefills)
         return false;
     return refills.count == 0 || now - refills.sinceMs < patienceMs;

@@ -285,37 +285,6 @@ private Q_SLOTS:
         }
     }
 
-    // Many buyers on one node at once while the pool holds plenty (issue 12: the console's
-    // cluster test saw one of 12 buyers refused). Purchases that find the node's lease empty
-    // wait for a refill; one that loses the refilled units to a purchase that came in
-    // meanwhile asks again, so nobody is told "sold out" while the sale has units.
-    void aBusyNodeSaysSoldOutOnlyWhenTheSaleIs()
-    {
-        const qint64 sale = newSale(400, 1);
-        QVERIFY(sale > 0);
-        const QList<QByteArray> tokens = shoppers(150, QStringLiteral("busy"));
-        QCOMPARE(tokens.size(), 150);
-        HttpClient node(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_cluster.nodePort(0))));
-        QTRY_COMPARE_WITH_TIMEOUT(node.get(QStringLiteral("/sales/%1").arg(sale)).status, 200, 5000);
-
-        QList<RawRequest> purchases;
-        for (int i = 0; i < tokens.size(); ++i)
-            purchases.append(SaleFixture::purchase(sale, tokens[i], "busy-" + QByteArray::number(i), 1));
-        const QList<RawResponse> answers = ConcurrentClient(QHostAddress::LocalHost, m_cluster.nodePort(0), int(tokens.size())).run(purchases, 60000);
-        QHash<int, int> byStatus;
-        QStringList refusals;
-        for (const RawResponse &a : answers) {
-            ++byStatus[a.status];
-            if (a.status != 202 && refusals.size() < 5)
-                refusals.append(QStringLiteral("%1 %2").arg(a.status).arg(QString::fromUtf8(a.body)));
-        }
-        qInfo() << "150 buyers at once on node-1, answers by status:" << byStatus;
-        QVERIFY2(byStatus.value(202) == tokens.size(), qPrintable(refusals.join(QLatin1Char('\n'))));
-        const SaleAudit audit = auditSale(m_cluster.databaseUrl(), sale);
-        QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
-        QCOMPARE(audit.reserved, qint64(tokens.size()));
-    }
-
     // Buyers on one node only: the units the quiet nodes leased before the start are not
     // stranded there; they hand them back and the busy node sells every unit.
     void quietNodesHandBackTheLastUnits()
