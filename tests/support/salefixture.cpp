@@ -1,6 +1,9 @@
 #include "salefixture.h"
 
 #include <QJsonDocument>
+#include <QMap>
+
+#include <algorithm>
 
 namespace SaleFixture {
 
@@ -52,9 +55,21 @@ QList<QByteArray> registerShoppers(ConcurrentClient &client, int count, const QS
                                                                        {QStringLiteral("password"), QString::fromLatin1(password)}})
                                                  .toJson(QJsonDocument::Compact)});
     }
-    client.run(registrations);
+    // Set-up, not what a test measures: it may take its time on a busy machine (about 5 ms a
+    // shopper on an idle one), but every shopper must end up registered and signed in.
+    const int timeoutMs = std::max(120000, count * 30);
+    auto tally = [](const QList<RawResponse> &answers, int expected) {
+        QMap<int, int> byStatus;
+        for (const RawResponse &r : answers)
+            ++byStatus[r.status];
+        if (byStatus.value(expected) != answers.size())
+            qWarning() << "SaleFixture::registerShoppers: answers by status" << byStatus << "(0: no answer in time)";
+    };
+    tally(client.run(registrations, timeoutMs), 201);
     QList<QByteArray> tokens;
-    for (const RawResponse &r : client.run(logins))
+    const QList<RawResponse> answers = client.run(logins, timeoutMs);
+    tally(answers, 200);
+    for (const RawResponse &r : answers)
         tokens.append(r.json().value(QStringLiteral("accessToken")).toString().toUtf8());
     return tokens;
 }
