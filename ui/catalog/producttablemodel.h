@@ -1,20 +1,15 @@
 #pragma once
 
 #include "client/product.h"
-#include "common/keyedtablemodel.h"
+#include "common/columntablemodel.h"
 
 // The catalog: one row per product, with its master stock.
-class ProductTableModel : public KeyedTableModel<Api::Product>
+class ProductTableModel : public ColumnTableModel<Api::Product>
 {
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, PriceColumn, StockColumn, DescriptionColumn, ColumnCount };
-    enum Role { ProductIdRole = Qt::UserRole, SortRole };
+    enum ColumnIndex { NameColumn, PriceColumn, StockColumn, DescriptionColumn };
 
     explicit ProductTableModel(QObject *parent = nullptr);
-
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 };

@@ -23,97 +23,30 @@ QString countdown(qint64 seconds)
 } // namespace
 
 SalesTableModel::SalesTableModel(QObject *parent)
-    : KeyedTableModel<Api::Sale>(parent)
+    : ColumnTableModel<Api::Sale>(parent)
 {
-}
-
-int SalesTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant SalesTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
-    case NameColumn: return tr("Name");
-    case StateColumn: return tr("State");
-    case WindowColumn: return tr("Window (local time)");
-    case PriceColumn: return tr("Price");
-    case SoldColumn: return tr("Sold");
-    case RemainingColumn: return tr("Remaining");
-    case PerUserLimitColumn: return tr("Per-user limit");
-    default: return {};
-    }
-}
-
-QVariant SalesTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const Api::Sale &s = item(index.row());
-    const int column = index.column();
-    switch (role) {
-    case Qt::DisplayRole:
-        return display(s, column);
-    case Qt::AccessibleTextRole:
-        return display(s, column);
-    case SaleIdRole:
-        return s.id;
-    case SortRole:
-        return sortKey(s, column);
-    case Qt::TextAlignmentRole:
-        if (column == PriceColumn || column == SoldColumn || column == RemainingColumn || column == PerUserLimitColumn)
-            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        return {};
-    case Qt::ToolTipRole:
-        if (column == PriceColumn && s.regularPriceCents > 0)
-            return tr("Regular price %1").arg(Api::Money::format(s.regularPriceCents));
-        if (column == NameColumn && !s.productName.isEmpty())
-            return tr("%1 (product #%2)").arg(s.productName).arg(s.productId);
-        if (column == RemainingColumn)
-            return tr("%1 of %2 left").arg(s.remainingStock).arg(s.quantity);
-        return {};
-    case Qt::ForegroundRole:
-        if (column != StateColumn)
-            return {};
-        switch (s.status) {
-        case Api::Sale::Status::Active: return QBrush(StateColors::running());
-        case Api::Sale::Status::SoldOut: return QBrush(QColor(0xb3, 0x54, 0x00));
-        case Api::Sale::Status::Ended: return QBrush(StateColors::finished());
-        default: return {};
-        }
-    default:
-        return {};
-    }
-}
-
-QVariant SalesTableModel::display(const Api::Sale &s, int column) const
-{
-    switch (column) {
-    case NameColumn: return s.name;
-    case StateColumn: return stateText(s);
-    case WindowColumn: return windowText(s);
-    case PriceColumn: return Api::Money::format(s.salePriceCents);
-    case SoldColumn: return QLocale().toString(s.sold);
-    case RemainingColumn: return QLocale().toString(s.remainingStock);
-    case PerUserLimitColumn: return QLocale().toString(s.perUserLimit);
-    default: return {};
-    }
-}
-
-QVariant SalesTableModel::sortKey(const Api::Sale &s, int column) const
-{
-    switch (column) {
-    case StateColumn: return int(s.status);
-    case WindowColumn: return s.startTime;
-    case PriceColumn: return s.salePriceCents;
-    case SoldColumn: return s.sold;
-    case RemainingColumn: return s.remainingStock;
-    case PerUserLimitColumn: return s.perUserLimit;
-    default: return display(s, column);
-    }
+    addColumn({tr("Name"), [](const Api::Sale &s) { return s.name; }, {}, false, {}, [](const Api::Sale &s) {
+                   return s.productName.isEmpty() ? QVariant() : QVariant(tr("%1 (product #%2)").arg(s.productName).arg(s.productId));
+               }});
+    addColumn({tr("State"), &SalesTableModel::stateText, [](const Api::Sale &s) { return int(s.status); }, false, [](const Api::Sale &s) {
+                   switch (s.status) {
+                   case Api::Sale::Status::Active: return QVariant(QBrush(StateColors::running()));
+                   case Api::Sale::Status::SoldOut: return QVariant(QBrush(QColor(0xb3, 0x54, 0x00)));
+                   case Api::Sale::Status::Ended: return QVariant(QBrush(StateColors::finished()));
+                   default: return QVariant();
+                   }
+               }});
+    addColumn({tr("Window (local time)"), &SalesTableModel::windowText, [](const Api::Sale &s) { return s.startTime; }});
+    addColumn({tr("Price"), [](const Api::Sale &s) { return Api::Money::format(s.salePriceCents); },
+               [](const Api::Sale &s) { return s.salePriceCents; }, true, {}, [](const Api::Sale &s) {
+                   return s.regularPriceCents > 0 ? QVariant(tr("Regular price %1").arg(Api::Money::format(s.regularPriceCents))) : QVariant();
+               }});
+    addColumn(countColumn(tr("Sold"), &Api::Sale::sold));
+    Column remaining = countColumn(tr("Remaining"), &Api::Sale::remainingStock);
+    remaining.toolTip = [](const Api::Sale &s) { return tr("%1 of %2 left").arg(s.remainingStock).arg(s.quantity); };
+    addColumn(remaining);
+    addColumn({tr("Per-user limit"), [](const Api::Sale &s) { return QLocale().toString(s.perUserLimit); },
+               [](const Api::Sale &s) { return s.perUserLimit; }, true});
 }
 
 QString SalesTableModel::stateText(const Api::Sale &s)
