@@ -1,0 +1,189 @@
+#include "settingstable.h"
+
+#include <QStringList>
+
+#include <type_traits>
+
+namespace {
+
+Setting custom(const char *key, const char *meaning, std::function<QVariant(const ServerConfig &)> value,
+               std::function<bool(ServerConfig &, const QVariant &, QString *)> store)
+{
+    return {QString::fromLatin1(key), QString::fromUtf8(meaning), std::move(value), std::move(store)};
+}
+
+// A setting held in `Section ServerConfig::*section`, field `T Section::*field`.
+template<typename Section, typename T>
+Setting field(const char *key, Section ServerConfig::*section, T Section::*member, const char *meaning)
+{
+    return custom(
+        key, meaning, [section, member](const ServerConfig &c) { return QVariant::fromValue((c.*section).*member); },
+        [section, member](ServerConfig &c, const QVariant &text, QString *why) {
+            if constexpr (std::is_same_v<T, QString>) {
+                (c.*section).*member = text.toString();
+                return true;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                const QString t = text.toString().trimmed().toLower();
+                const bool yes = t == QLatin1String("true") || t == QLatin1String("1");
+                if (!yes && t != QLatin1String("false") && t != QLatin1String("0")) {
+                    *why = QStringLiteral("must be true or false; the default is kept");
+                    return false;
+                }
+                (c.*section).*member = yes;
+                return true;
+            } else {
+                QVariant v = text;
+                if (!v.convert(QMetaType::fromType<T>())) {
+                    *why = QStringLiteral("must be a number; the default is kept");
+                    return false;
+                }
+                (c.*section).*member = v.value<T>();
+                return true;
+            }
+        });
+}
+
+// A setting held directly in ServerConfig.
+Setting topLevel(const char *key, QString ServerConfig::*member, const char *meaning)
+{
+    return custom(key, meaning, [member](const ServerConfig &c) { return QVariant(c.*member); },
+                  [member](ServerConfig &c, const QVariant &text, QString *) {
+                      c.*member = text.toString();
+                      return true;
+                  });
+}
+
+Setting bindAddress()
+{
+    return custom("server/bind", "Address to listen on.", [](const ServerConfig &c) { return QVariant(c.http.bind.toString()); },
+                  [](ServerConfig &c, const QVariant &text, QString *why) {
+                      const QString t = text.toString().trimmed();
+                      if (t.isEmpty())
+                          return true;
+                      const QHostAddress a(t);
+                      if (a.isNull()) {
+                          *why = QStringLiteral("must be an IP address; the default is kept");
+                          return false;
+                      }
+                      c.http.bind = a;
+                      return true;
+                  });
+}
+
+Setting port()
+{
+    return custom("server/port", "TCP port; 0 takes any free port.", [](const ServerConfig &c) { return QVariant(int(c.http.port)); },
+                  [](ServerConfig &c, const QVariant &text, QString *why) {
+                      bool ok = false;
+                      const int p = text.toString().trimmed().toInt(&ok);
+                      if (!ok || p < 0 || p > 65535) {
+                          *why = QStringLiteral("must be a port from 0 to 65535; the default is kept");
+                          return false;
+                      }
+                      c.http.port = quint16(p);
+                      return true;
+                  });
+}
+
+Setting trustedProxies()
+{
+    return custom(
+        "server/trustedProxies", "Load balancers whose X-Forwarded-For is believed (comma-separated IPs).",
+        [](const ServerConfig &c) {
+            QStringList list;
+            for (const QHostAddress &a : c.http.trustedProxies)
+                list.append(a.toString());
+            return QVariant(list.join(QLatin1Char(',')));
+        },
+        [](ServerConfig &c, const QVariant &text, QString *why) {
+            // A comma in an INI value makes QSettings return a list.
+            QStringList invalid;
+            for (const QString &entry : text.toStringList()) {
+                const QHostAddress proxy(entry.trimmed());
+                if (!proxy.isNull())
+                    c.http.trustedProxies.append(proxy);
+                else if (!entry.trimmed().isEmpty())
+                    invalid.append(entry.trimmed());
+            }
+            if (!invalid.isEmpty())
+                *why = QStringLiteral("%1: not an IP address, ignored").arg(invalid.join(QStringLiteral(", ")));
+            return invalid.isEmpty();
+        });
+}
+
+std::vector<Setting> makeTable()
+{
+    using C = ServerConfig;
+    return {
+        bindAddress(),
+        port(),
+        field("server/threads", &C::http, &C::Http::threads, "HTTP threads, each with its own event loop; 0: one per core."),
+        field("server/maxBodyBytes", &C::http, &C::Http::maxBodyBytes, "Largest request body accepted, in bytes; larger answers 413."),
+        trustedProxies(),
+        topLevel("server/dataDir", &C::dataDir, "Folder for the SQLite database, the signing keys and other local state."),
+        topLevel("server/logLevel", &C::logLevel, "debug, info, warning or error."),
+        field("database/url", &C::database, &C::Database::url, "sqlite:PATH or postgresql://user:password@host:port/dbname; empty: SQLite in dataDir."),
+        field("database/poolSize", &C::database, &C::Database::poolSize, "Threads that run database work."),
+        field("auth/accessTokenTtlSeconds", &C::auth, &C::Auth::accessTokenTtlSeconds, "Lifetime of a JWT access token."),
+        field("auth/refreshTokenTtlSeconds", &C::auth, &C::Auth::refreshTokenTtlSeconds, "Lifetime of a refresh token."),
+        field("auth/argon2OpsLimit", &C::auth, &C::Auth::argon2OpsLimit, "Argon2id passes."),
+        field("auth/argon2MemLimitKiB", &C::auth, &C::Auth::argon2MemLimitKiB, "Argon2id memory in KiB."),
+        field("auth/maxFailedLogins", &C::auth, &C::Auth::maxFailedLogins, "Failed logins in a row before the account is locked."),
+        field("auth/lockoutSeconds", &C::auth, &C::Auth::lockoutSeconds, "How long a locked account stays locked."),
+        field("auth/tokenRateLimitAttempts", &C::auth, &C::Auth::tokenRateLimitAttempts, "POST /token attempts per client address per window; 0: off."),
+        field("auth/tokenRateLimitWindowSeconds", &C::auth, &C::Auth::tokenRateLimitWindowSeconds, "The window of tokenRateLimitAttempts."),
+        field("purchase/rateLimitSeconds", &C::purchase, &C::Purchase::rateLimitSeconds, "One purchase attempt per shopper per this many seconds."),
+        field("purchase/reservationTtlSeconds", &C::purchase, &C::Purchase::reservationTtlSeconds, "A reservation not paid by then expires and its units return."),
+        field("purchase/groupCommitMaxBatch", &C::purchase, &C::Purchase::groupCommitMaxBatch, "Most reservations in one journal commit."),
+        field("purchase/groupCommitMaxDelayMs", &C::purchase, &C::Purchase::groupCommitMaxDelayMs, "Longest wait to fill a journal commit."),
+        field("orders/workers", &C::orders, &C::Orders::workers, "Saga worker threads (they wait on the payment gateway)."),
+        field("orders/pollIntervalMs", &C::orders, &C::Orders::pollIntervalMs, "Scan for orders with work left and expired reservations."),
+        field("orders/outboxPollMs", &C::orders, &C::Orders::outboxPollMs, "The outbox dispatcher's scan for undelivered events."),
+        field("orders/reconcileIntervalSeconds", &C::orders, &C::Orders::reconcileIntervalSeconds, "Reconciliation period; 0: only on request."),
+        field("payments/gateway", &C::payments, &C::Payments::gateway, "simulated or http."),
+        field("payments/url", &C::payments, &C::Payments::url, "The external gateway's URL, for http."),
+        field("payments/timeoutMs", &C::payments, &C::Payments::timeoutMs, "Longest wait for one gateway call."),
+        field("payments/maxRetries", &C::payments, &C::Payments::maxRetries, "Retries of a failed gateway call."),
+        field("payments/backoffBaseMs", &C::payments, &C::Payments::backoffBaseMs, "First retry delay (doubles each time)."),
+        field("payments/backoffMaxMs", &C::payments, &C::Payments::backoffMaxMs, "Longest retry delay."),
+        field("payments/breakerFailureThreshold", &C::payments, &C::Payments::breakerFailureThreshold, "Failures in the window that open the circuit breaker."),
+        field("payments/breakerWindowSeconds", &C::payments, &C::Payments::breakerWindowSeconds, "The circuit breaker's window."),
+        field("payments/breakerOpenSeconds", &C::payments, &C::Payments::breakerOpenSeconds, "How long the breaker stays open."),
+        field("payments/simulatedLatencyMs", &C::payments, &C::Payments::simulatedLatencyMs, "The simulated gateway's latency."),
+        field("payments/simulatedFailureRate", &C::payments, &C::Payments::simulatedFailureRate, "Share of declined charges (simulated gateway)."),
+        field("payments/simulatedErrorRate", &C::payments, &C::Payments::simulatedErrorRate, "Share of gateway errors, retried (simulated gateway)."),
+        field("payments/simulatedTimeoutRate", &C::payments, &C::Payments::simulatedTimeoutRate, "Share of charges whose answer is lost (simulated gateway)."),
+        field("waitingRoom/required", &C::waitingRoom, &C::WaitingRoom::required, "Purchases need an admission token."),
+        field("waitingRoom/admissionRatePerSecond", &C::waitingRoom, &C::WaitingRoom::admissionRatePerSecond, "A new sale's admission rate."),
+        field("waitingRoom/overbookingFactor", &C::waitingRoom, &C::WaitingRoom::overbookingFactor, "Admitted-but-unfinished shoppers allowed per remaining unit."),
+        field("waitingRoom/admissionTokenTtlSeconds", &C::waitingRoom, &C::WaitingRoom::admissionTokenTtlSeconds, "How long an admitted shopper has to buy."),
+        field("waitingRoom/admissionIntervalMs", &C::waitingRoom, &C::WaitingRoom::admissionIntervalMs, "The admission controller's tick."),
+        field("waitingRoom/preQueueOrder", &C::waitingRoom, &C::WaitingRoom::preQueueOrder, "arrival or shuffled: the order of tickets taken before the start."),
+        field("waitingRoom/joinLimitPerShopper", &C::waitingRoom, &C::WaitingRoom::joinLimitPerShopper, "Joins per shopper per window; 0: off."),
+        field("waitingRoom/joinLimitPerAddress", &C::waitingRoom, &C::WaitingRoom::joinLimitPerAddress, "Joins per client address per window; 0: off."),
+        field("waitingRoom/joinLimitWindowSeconds", &C::waitingRoom, &C::WaitingRoom::joinLimitWindowSeconds, "The window of the join limits."),
+        field("waitingRoom/proofOfWork", &C::waitingRoom, &C::WaitingRoom::proofOfWork, "Joins must carry a solved challenge."),
+        field("waitingRoom/proofOfWorkBits", &C::waitingRoom, &C::WaitingRoom::proofOfWorkBits, "Leading zero bits the challenge asks for."),
+        field("waitingRoom/challengeTtlSeconds", &C::waitingRoom, &C::WaitingRoom::challengeTtlSeconds, "How long a challenge may be redeemed."),
+        field("waitingRoom/humanMinMs", &C::waitingRoom, &C::WaitingRoom::humanMinMs, "A join sooner than this after its challenge goes to the low lane; 0: off."),
+        field("waitingRoom/requireVerifiedAccount", &C::waitingRoom, &C::WaitingRoom::requireVerifiedAccount, "Only verified accounts may join."),
+        field("waitingRoom/minAccountAgeSeconds", &C::waitingRoom, &C::WaitingRoom::minAccountAgeSeconds, "Only accounts older than this may join."),
+        field("waitingRoom/groupCommitMaxBatch", &C::waitingRoom, &C::WaitingRoom::groupCommitMaxBatch, "Tickets per journal transaction."),
+        field("cluster/nodeId", &C::cluster, &C::Cluster::nodeId, "This node's id; empty: not clustered."),
+        field("cluster/advertiseUrl", &C::cluster, &C::Cluster::advertiseUrl, "How operators reach this node."),
+        field("cluster/leaseTtlSeconds", &C::cluster, &C::Cluster::leaseTtlSeconds, "A node silent this long loses its leases."),
+        field("cluster/heartbeatMs", &C::cluster, &C::Cluster::heartbeatMs, "Lease renewal, refill and hand-back period."),
+        field("cluster/leaseHorizonSeconds", &C::cluster, &C::Cluster::leaseHorizonSeconds, "A lease covers this many seconds of the node's own sales."),
+        field("cluster/leaseMaxChunk", &C::cluster, &C::Cluster::leaseMaxChunk, "Most units in one lease."),
+        field("demo/seed", &C::demo, &C::Demo::seed, "Seed demo data on the first start."),
+        field("demo/saleStartDelaySeconds", &C::demo, &C::Demo::saleStartDelaySeconds, "The demo sale starts this long after the first start."),
+    };
+}
+
+} // namespace
+
+const std::vector<Setting> &settingsTable()
+{
+    static const std::vector<Setting> table = makeTable();
+    return table;
+}
