@@ -12,6 +12,12 @@ constexpr int MaxPasswordLength = 1024;
 constexpr int MaxNameLength = 200;
 constexpr int MaxEmailLength = 254; // RFC 5321 path limit
 
+// The 503 detail of an accounts request whose database job failed.
+inline QString unavailableDetail()
+{
+    return QStringLiteral("The account service could not finish the request; try again.");
+}
+
 inline QString shopperRole() { return QStringLiteral("shopper"); }
 inline QString adminRole() { return QStringLiteral("admin"); }
 bool isRole(const QString &role);

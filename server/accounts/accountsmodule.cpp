@@ -1,7 +1,7 @@
 #include "accountsmodule.h"
 
 #include "accountrules.h"
-#include "accountsjob.h"
+#include "http/databasejob.h"
 #include "core/flashsaleserver.h"
 #include "demodefaults.h"
 #include "http/jsonbody.h"
@@ -238,7 +238,7 @@ void AccountsModule::registerUser(const HttpRequest &request, const Responder &r
         return;
     }
     const QByteArray requestId = request.requestId;
-    postAccountsJob(m_server.dbExecutor(), m_server.database(), reply, QStringLiteral("users.register"),
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("users.register"), AccountRules::unavailableDetail(),
                     [this, user, password, requestId](const QSqlDatabase &db) mutable {
                         user.passwordHash = m_hasher->hash(password);
                         user.createdAtMs = QDateTime::currentMSecsSinceEpoch();
@@ -255,7 +255,7 @@ void AccountsModule::registerUser(const HttpRequest &request, const Responder &r
 void AccountsModule::profile(const HttpRequest &request, const Responder &reply) const
 {
     const qint64 userId = request.principal ? request.principal->userId : 0;
-    postAccountsJob(m_server.dbExecutor(), m_server.database(), reply, QStringLiteral("users.me"),
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("users.me"), AccountRules::unavailableDetail(),
                     [userId](const QSqlDatabase &db) {
                         const std::optional<UserRecord> user = UserStore::byId(db, userId);
                         if (!user)

@@ -1,7 +1,7 @@
 #include "tokenendpoint.h"
 
 #include "accountrules.h"
-#include "accountsjob.h"
+#include "http/databasejob.h"
 #include "core/flashsaleserver.h"
 #include "http/httprequest.h"
 #include "http/jsonbody.h"
@@ -82,7 +82,7 @@ void TokenEndpoint::handle(const HttpRequest &request, const Responder &reply)
             reply.send(body->problem());
             return;
         }
-        postAccountsJob(m_server.dbExecutor(), m_server.database(), reply, QStringLiteral("token.refresh"),
+        postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("token.refresh"), AccountRules::unavailableDetail(),
                         [this, token, requestId](const QSqlDatabase &db) { return refreshGrant(db, token, requestId); });
         return;
     }
@@ -95,7 +95,7 @@ void TokenEndpoint::handle(const HttpRequest &request, const Responder &reply)
         reply.send(body->problem());
         return;
     }
-    postAccountsJob(m_server.dbExecutor(), m_server.database(), reply, QStringLiteral("token.password"),
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("token.password"), AccountRules::unavailableDetail(),
                     [this, email, password, requestId](const QSqlDatabase &db) {
                         return passwordGrant(db, email, password, requestId);
                     });

@@ -2,6 +2,7 @@
 
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
+#include "http/databasejob.h"
 #include "http/router.h"
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
@@ -20,28 +21,24 @@ void AuditModule::registerRoutes(Router &router)
             reply.send(Problem::badRequest(QStringLiteral("saleId must be a sale id.")));
             return;
         }
-        m_server.dbExecutor().post([this, saleId, reply] {
-            try {
-                const QString sql = QStringLiteral("SELECT audit_id, at, actor_user_id, actor_email, action, sale_id, target, details "
-                                                   "FROM audit_log %1 ORDER BY audit_id DESC LIMIT 500")
-                                        .arg(saleId ? QStringLiteral("WHERE sale_id = ?") : QString());
-                QSqlQuery q = execOrThrow(m_server.database().connection(), sql, saleId ? QVariantList{saleId} : QVariantList{});
-                QJsonArray entries;
-                while (q.next()) {
-                    entries.append(QJsonObject{{QStringLiteral("auditId"), q.value(0).toLongLong()},
-                                               {QStringLiteral("at"), isoUtc(q.value(1).toLongLong())},
-                                               {QStringLiteral("actorUserId"), q.value(2).toLongLong()},
-                                               {QStringLiteral("actorEmail"), q.value(3).toString()},
-                                               {QStringLiteral("action"), q.value(4).toString()},
-                                               {QStringLiteral("saleId"), q.value(5).isNull() ? QJsonValue() : QJsonValue(q.value(5).toLongLong())},
-                                               {QStringLiteral("target"), q.value(6).toString()},
-                                               {QStringLiteral("details"), QJsonDocument::fromJson(q.value(7).toByteArray()).object()}});
-                }
-                reply.send(HttpResponse::json(entries).withHeader("Cache-Control", "no-store"));
-            } catch (const DatabaseError &e) {
-                Log::error(QStringLiteral("audit.read.failed"), {{QStringLiteral("error"), e.message}});
-                reply.send(Problem::unavailable(QStringLiteral("The audit log could not be read.")));
-            }
+        postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("audit.read"), QStringLiteral("The audit log could not be read."),
+                        [saleId](const QSqlDatabase &db) {
+                            const QString sql = QStringLiteral("SELECT audit_id, at, actor_user_id, actor_email, action, sale_id, target, details "
+                                                               "FROM audit_log %1 ORDER BY audit_id DESC LIMIT 500")
+                                                    .arg(saleId ? QStringLiteral("WHERE sale_id = ?") : QString());
+                            QSqlQuery q = execOrThrow(db, sql, saleId ? QVariantList{saleId} : QVariantList{});
+                            QJsonArray entries;
+                            while (q.next()) {
+                                entries.append(QJsonObject{{QStringLiteral("auditId"), q.value(0).toLongLong()},
+                                                           {QStringLiteral("at"), isoUtc(q.value(1).toLongLong())},
+                                                           {QStringLiteral("actorUserId"), q.value(2).toLongLong()},
+                                                           {QStringLiteral("actorEmail"), q.value(3).toString()},
+                                                           {QStringLiteral("action"), q.value(4).toString()},
+                                                           {QStringLiteral("saleId"), q.value(5).isNull() ? QJsonValue() : QJsonValue(q.value(5).toLongLong())},
+                                                           {QStringLiteral("target"), q.value(6).toString()},
+                                                           {QStringLiteral("details"), QJsonDocument::fromJson(q.value(7).toByteArray()).object()}});
+                            }
+                            return HttpResponse::json(entries).withHeader("Cache-Control", "no-store");
         });
     });
 }

@@ -2,6 +2,7 @@
 
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
+#include "http/databasejob.h"
 #include "http/etag.h"
 #include "http/jsonbody.h"
 #include "http/router.h"
@@ -16,8 +17,9 @@ namespace {
 const QByteArray productCacheControl = "public, max-age=3600";
 }
 
-CatalogModule::CatalogModule(FlashSaleServer &server)
+CatalogModule::CatalogModule(FlashSaleServer &server, InventoryModule &inventory)
     : m_server(server)
+    , m_stock(&inventory.masterStock())
 {
 }
 
@@ -32,7 +34,6 @@ void CatalogModule::reload(const QSqlDatabase &db)
 
 bool CatalogModule::load(QString *error)
 {
-    m_stock = &m_server.module<InventoryModule>()->masterStock();
     try {
         reload(m_server.database().connection());
     } catch (const DatabaseError &e) {
@@ -112,24 +113,19 @@ void CatalogModule::createProduct(const HttpRequest &request, const Responder &r
         return;
     }
     p.updatedAtMs = nowMs();
-    m_server.dbExecutor().post([this, p, stock, reply]() mutable {
-        try {
-            QSqlDatabase db = m_server.database().connection();
-            inTransaction(db, [&] {
-                p.id = m_server.database().insertReturningId(
-                    db, QStringLiteral("INSERT INTO products(name, description, regular_price_cents, image_url, updated_at) VALUES (?, ?, ?, ?, ?)"),
-                    {p.name, p.description, p.regularPriceCents, p.imageUrl, p.updatedAtMs}, QStringLiteral("product_id"));
-                execOrThrow(db, QStringLiteral("INSERT INTO inventory(product_id, stock_quantity) VALUES (?, ?)"), {p.id, stock});
-            });
-            m_stock->set(p.id, stock);
-            put(p);
-            Log::info(QStringLiteral("catalog.product.created"), {{QStringLiteral("productId"), p.id}, {QStringLiteral("stock"), stock}});
-            reply.send(HttpResponse::json(productJson(p), 201).withHeader("Location", "/products/" + QByteArray::number(p.id)));
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("catalog.create.failed"), {{QStringLiteral("error"), e.message}});
-            reply.send(Problem::unavailable(QStringLiteral("The product could not be saved; try again.")));
-        }
-    });
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("catalog.create"), QStringLiteral("The product could not be saved; try again."),
+                    [this, p, stock](const QSqlDatabase &db) mutable {
+                        inTransaction(db, [&] {
+                            p.id = m_server.database().insertReturningId(
+                                db, QStringLiteral("INSERT INTO products(name, description, regular_price_cents, image_url, updated_at) VALUES (?, ?, ?, ?, ?)"),
+                                {p.name, p.description, p.regularPriceCents, p.imageUrl, p.updatedAtMs}, QStringLiteral("product_id"));
+                            execOrThrow(db, QStringLiteral("INSERT INTO inventory(product_id, stock_quantity) VALUES (?, ?)"), {p.id, stock});
+                        });
+                        m_stock->set(p.id, stock);
+                        put(p);
+                        Log::info(QStringLiteral("catalog.product.created"), {{QStringLiteral("productId"), p.id}, {QStringLiteral("stock"), stock}});
+                        return HttpResponse::json(productJson(p), 201).withHeader("Location", "/products/" + QByteArray::number(p.id));
+                    });
 }
 
 void CatalogModule::updateProduct(const HttpRequest &request, const Responder &reply)
@@ -163,23 +159,18 @@ void CatalogModule::updateProduct(const HttpRequest &request, const Responder &r
         return;
     }
     p.updatedAtMs = nowMs();
-    m_server.dbExecutor().post([this, p, setStock, stock, reply] {
-        try {
-            QSqlDatabase db = m_server.database().connection();
-            inTransaction(db, [&] {
-                execOrThrow(db, QStringLiteral("UPDATE products SET name = ?, description = ?, regular_price_cents = ?, image_url = ?, updated_at = ? "
-                                               "WHERE product_id = ?"),
-                            {p.name, p.description, p.regularPriceCents, p.imageUrl, p.updatedAtMs, p.id});
-                if (setStock)
-                    execOrThrow(db, QStringLiteral("UPDATE inventory SET stock_quantity = ? WHERE product_id = ?"), {stock, p.id});
-            });
-            if (setStock)
-                m_stock->set(p.id, stock);
-            put(p);
-            reply.send(HttpResponse::json(productJson(p)));
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("catalog.update.failed"), {{QStringLiteral("error"), e.message}});
-            reply.send(Problem::unavailable(QStringLiteral("The product could not be saved; try again.")));
-        }
-    });
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("catalog.update"), QStringLiteral("The product could not be saved; try again."),
+                    [this, p, setStock, stock](const QSqlDatabase &db) {
+                        inTransaction(db, [&] {
+                            execOrThrow(db, QStringLiteral("UPDATE products SET name = ?, description = ?, regular_price_cents = ?, image_url = ?, "
+                                                           "updated_at = ? WHERE product_id = ?"),
+                                        {p.name, p.description, p.regularPriceCents, p.imageUrl, p.updatedAtMs, p.id});
+                            if (setStock)
+                                execOrThrow(db, QStringLiteral("UPDATE inventory SET stock_quantity = ? WHERE product_id = ?"), {stock, p.id});
+                        });
+                        if (setStock)
+                            m_stock->set(p.id, stock);
+                        put(p);
+                        return HttpResponse::json(productJson(p));
+                    });
 }

@@ -10,6 +10,7 @@
 #include <optional>
 
 class FlashSaleServer;
+class InventoryModule;
 class MasterStock;
 struct HttpRequest;
 class JsonBody;
@@ -20,7 +21,7 @@ class Responder;
 class CatalogModule : public ServerModule
 {
 public:
-    explicit CatalogModule(FlashSaleServer &server);
+    CatalogModule(FlashSaleServer &server, InventoryModule &inventory);
     QString name() const override { return QStringLiteral("catalog"); }
     bool load(QString *error) override;
     void registerRoutes(Router &router) override;
@@ -39,7 +40,7 @@ private:
     QJsonObject productJson(const Product &product) const;
 
     FlashSaleServer &m_server;
-    MasterStock *m_stock = nullptr; // the inventory module's, found in load()
+    MasterStock *m_stock; // the inventory module's
     mutable QReadWriteLock m_lock;
     QMap<qint64, Product> m_products;
 };

@@ -4,6 +4,7 @@
 #include "clusterstatus.h"
 #include "core/flashsaleserver.h"
 #include "crossnodecheck.h"
+#include "http/databasejob.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
 #include "inventory/reservationjournal.h"
@@ -15,8 +16,11 @@
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
-ClusterModule::ClusterModule(FlashSaleServer &server)
+ClusterModule::ClusterModule(FlashSaleServer &server, SalesModule &sales, CatalogModule &catalog, InventoryModule &inventory)
     : m_server(server)
+    , m_sales(sales)
+    , m_catalog(catalog)
+    , m_inventory(inventory)
 {
 }
 
@@ -33,19 +37,16 @@ bool ClusterModule::load(QString *error)
         *error = QStringLiteral("cluster mode needs PostgreSQL: the nodes share one database");
         return false;
     }
-    auto *sales = m_server.module<SalesModule>();
     const ServerConfig::Cluster &cfg = m_server.config().cluster;
-    m_leases = std::make_unique<LeaseManager>(m_server.database(), sales->registry(), cfg);
-    sales->purchases().setStockRefill(m_leases.get());
-    auto *catalog = m_server.module<CatalogModule>();
-    auto *inventory = m_server.module<InventoryModule>();
-    m_leases->setPeerSync([catalog, inventory](const QSqlDatabase &db) {
-        catalog->reload(db);
-        inventory->reload(db);
+    m_leases = std::make_unique<LeaseManager>(m_server.database(), m_sales.registry(), cfg);
+    m_sales.purchases().setStockRefill(m_leases.get());
+    m_leases->setPeerSync([this](const QSqlDatabase &db) {
+        m_catalog.reload(db);
+        m_inventory.reload(db);
     });
-    sales->purchases().journal().setScreen(CrossNodeCheck(sales->registry(), cfg.nodeId));
+    m_sales.purchases().journal().setScreen(CrossNodeCheck(m_sales.registry(), cfg.nodeId));
     LeaseManager *leases = m_leases.get();
-    sales->purchases().journal().addCommittedListener([leases](const std::vector<ReservationRecord> &records) {
+    m_sales.purchases().journal().addCommittedListener([leases](const std::vector<ReservationRecord> &records) {
         QHash<qint64, qint64> units;
         for (const ReservationRecord &r : records)
             units[r.saleId] += r.quantity;
@@ -61,16 +62,12 @@ bool ClusterModule::load(QString *error)
 void ClusterModule::registerRoutes(Router &router)
 {
     router.add("GET", QStringLiteral("/admin/cluster"), Access::Admin, [this](const HttpRequest &, const Responder &reply) {
-        m_server.dbExecutor().post([this, reply] {
-            try {
-                const ServerConfig::Cluster &cfg = m_server.config().cluster;
-                reply.send(HttpResponse::json(ClusterStatus::read(m_server.database().connection(), m_server.module<SalesModule>()->registry(),
-                                                                  cfg.nodeId, qint64(cfg.leaseTtlSeconds) * 1000))
-                               .withHeader("Cache-Control", "no-store"));
-            } catch (const DatabaseError &e) {
-                Log::error(QStringLiteral("cluster.status.failed"), {{QStringLiteral("error"), e.message}});
-                reply.send(Problem::unavailable(QStringLiteral("The cluster's state could not be read.")));
-            }
+        postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("cluster.status"), QStringLiteral("The cluster's state could not be read."),
+                        [this](const QSqlDatabase &db) {
+                            const ServerConfig::Cluster &cfg = m_server.config().cluster;
+                            return HttpResponse::json(ClusterStatus::read(db, m_sales.registry(), cfg.nodeId,
+                                                                          qint64(cfg.leaseTtlSeconds) * 1000))
+                                .withHeader("Cache-Control", "no-store");
         });
     });
 }

@@ -5,6 +5,9 @@
 #include <memory>
 
 class FlashSaleServer;
+class InventoryModule;
+class CatalogModule;
+class SalesModule;
 class LeaseManager;
 
 // Cluster mode (docs/cluster.md): this node sells from stock leases taken from the shared
@@ -14,7 +17,7 @@ class LeaseManager;
 class ClusterModule : public ServerModule
 {
 public:
-    explicit ClusterModule(FlashSaleServer &server);
+    ClusterModule(FlashSaleServer &server, SalesModule &sales, CatalogModule &catalog, InventoryModule &inventory);
     ~ClusterModule() override;
 
     QString name() const override { return QStringLiteral("cluster"); }
@@ -25,5 +28,8 @@ public:
 
 private:
     FlashSaleServer &m_server;
+    SalesModule &m_sales;
+    CatalogModule &m_catalog;
+    InventoryModule &m_inventory;
     std::unique_ptr<LeaseManager> m_leases;
 };

@@ -4,6 +4,7 @@
 #include "leasestore.h"
 #include "sales/saleregistry.h"
 #include "storage/database.h"
+#include "storage/databaseclock.h"
 
 #include <QJsonArray>
 
@@ -17,7 +18,7 @@ QJsonValue isoOrNull(const QVariant &ms)
 QJsonArray nodes(const QSqlDatabase &db, qint64 leaseTtlMs)
 {
     QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT node_id, advertise_url, started_at, heartbeat_at, stopped_at, accepted_total, "
-                                                 "purchase_rate, %1 FROM cluster_nodes ORDER BY node_id").arg(QString::fromLatin1(LeaseStore::dbNowMs)));
+                                                 "purchase_rate, %1 FROM cluster_nodes ORDER BY node_id").arg(QString::fromLatin1(DatabaseClock::nowMsSql)));
     QJsonArray list;
     while (q.next()) {
         const bool alive = q.value(4).isNull() && q.value(7).toLongLong() - q.value(3).toLongLong() < leaseTtlMs;

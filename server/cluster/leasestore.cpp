@@ -1,16 +1,15 @@
 #include "leasestore.h"
 
 #include "storage/database.h"
+#include "storage/databaseclock.h"
 
 namespace LeaseStore {
-
-const char *const dbNowMs = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
 
 namespace {
 
 QString sql(const char *text)
 {
-    return QString::fromLatin1(text).replace(QStringLiteral("{{NOW}}"), QString::fromLatin1(dbNowMs));
+    return QString::fromLatin1(text).replace(QStringLiteral("{{NOW}}"), QString::fromLatin1(DatabaseClock::nowMsSql));
 }
 
 } // namespace

@@ -14,9 +14,6 @@
 // durable reservations) never exceed its granted units.
 namespace LeaseStore {
 
-// PostgreSQL's clock in epoch milliseconds, for SQL text.
-extern const char *const dbNowMs;
-
 void registerNode(const QSqlDatabase &db, const QString &nodeId, const QString &advertiseUrl);
 void markStopped(const QSqlDatabase &db, const QString &nodeId);
 

@@ -77,7 +77,7 @@ bool FlashSaleServer::start(QString *error)
     }
 
     m_modules = createModules(*this);
-    for (const auto &module : m_modules) {
+    for (const auto &module : m_modules.all) {
         if (!module->load(error)) {
             *error = module->name() + QStringLiteral(": ") + *error;
             return false;
@@ -88,19 +88,16 @@ bool FlashSaleServer::start(QString *error)
     m_http->maxBodyBytes = m_config.http.maxBodyBytes;
     m_http->trustedProxies = m_config.http.trustedProxies;
     registerCoreRoutes();
-    for (const auto &module : m_modules)
+    for (const auto &module : m_modules.all)
         module->registerRoutes(m_http->router);
-    for (const auto &module : m_modules) {
-        if (auto *auth = dynamic_cast<const Authenticator *>(module.get()))
-            m_http->authenticator = auth;
-    }
+    m_http->authenticator = m_modules.authenticator;
     m_http->prepare();
 
     m_pool = std::make_unique<HttpServerPool>(*m_http);
     m_port = m_pool->start(m_config.http.bind, m_config.http.port, m_config.effectiveThreads(), error);
     if (!m_port)
         return false;
-    for (const auto &module : m_modules)
+    for (const auto &module : m_modules.all)
         module->started();
     if (!m_database->isPostgres()) {
         m_checkpointTimer = new QTimer(this);
@@ -117,7 +114,7 @@ bool FlashSaleServer::start(QString *error)
 
 void FlashSaleServer::stop()
 {
-    if (!m_pool && m_modules.empty())
+    if (!m_pool && m_modules.all.empty())
         return;
     m_ready = false;
     if (m_checkpointTimer) {
@@ -130,11 +127,11 @@ void FlashSaleServer::stop()
         m_pool->stop();
         m_pool.reset();
     }
-    for (const auto &module : m_modules)
+    for (const auto &module : m_modules.all)
         module->stopping();
     if (m_executor)
         m_executor->drain();
-    m_modules.clear();
+    m_modules = Modules{};
     m_executor.reset();
     Log::info(QStringLiteral("server.stopped"));
 }

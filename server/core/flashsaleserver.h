@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/serverconfig.h"
+#include "modules.h"
 
 #include <QObject>
 #include <QUrl>
@@ -44,14 +45,12 @@ public:
     // or registerRoutes()). Called on the HTTP thread that owns the socket.
     void setWebSocketHandler(std::function<void(std::unique_ptr<QWebSocket>)> handler);
 
+    // A module, for the console and the tests (the modules themselves are handed what
+    // they use when core/modules.cpp builds them). Chosen when compiling; null before start().
     template<typename T>
     T *module() const
     {
-        for (const auto &m : m_modules) {
-            if (auto *t = dynamic_cast<T *>(m.get()))
-                return t;
-        }
-        return nullptr;
+        return m_modules.get<T>();
     }
 
 Q_SIGNALS:
@@ -65,7 +64,7 @@ private:
     std::unique_ptr<DbExecutor> m_executor;
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<HttpContext> m_http;
-    std::vector<std::unique_ptr<ServerModule>> m_modules;
+    Modules m_modules;
     std::unique_ptr<HttpServerPool> m_pool;
     QTimer *m_checkpointTimer = nullptr;
     quint16 m_port = 0;

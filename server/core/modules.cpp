@@ -12,19 +12,36 @@
 #include "servermodule.h"
 #include "waitingroom/waitingroommodule.h"
 
-std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server)
+namespace {
+
+// Builds one module, keeps it (in start order) and returns it for the ones built after.
+template<typename T, typename... Args>
+T *add(Modules &modules, Args &&...args)
 {
-    std::vector<std::unique_ptr<ServerModule>> modules;
-    // Order matters: a module may use the ones before it.
-    modules.push_back(std::make_unique<AccountsModule>(server));
-    modules.push_back(std::make_unique<DemoSeeder>(server)); // before the modules that read what it seeds
-    modules.push_back(std::make_unique<InventoryModule>(server));
-    modules.push_back(std::make_unique<CatalogModule>(server));
-    modules.push_back(std::make_unique<SalesModule>(server));
-    modules.push_back(std::make_unique<AuditModule>(server));
-    modules.push_back(std::make_unique<WaitingRoomModule>(server));
-    modules.push_back(std::make_unique<OrdersModule>(server));
-    modules.push_back(std::make_unique<NotificationsModule>(server)); // after orders: feeds on its outbox
-    modules.push_back(std::make_unique<ClusterModule>(server)); // last: stops after the journal, then hands its leases back
-    return modules;
+    auto module = std::make_unique<T>(std::forward<Args>(args)...);
+    T *raw = module.get();
+    modules.all.push_back(std::move(module));
+    return raw;
+}
+
+} // namespace
+
+Modules createModules(FlashSaleServer &server)
+{
+    // Start order is build order: a module loads after the ones it was handed.
+    Modules m;
+    m.accounts = add<AccountsModule>(m, server);
+    m.authenticator = m.accounts;
+    m.demo = add<DemoSeeder>(m, server, *m.accounts); // before the modules that read what it seeds
+    m.inventory = add<InventoryModule>(m, server);
+    m.catalog = add<CatalogModule>(m, server, *m.inventory);
+    m.sales = add<SalesModule>(m, server, *m.catalog, *m.inventory);
+    m.audit = add<AuditModule>(m, server);
+    m.waitingRoom = add<WaitingRoomModule>(m, server, *m.sales);
+    m.sales->setAdmissionGate(m.waitingRoom); // purchases need an admission the waiting room gave
+    m.orders = add<OrdersModule>(m, server, *m.sales, *m.inventory);
+    m.notifications = add<NotificationsModule>(m, server, *m.orders, *m.authenticator, *m.waitingRoom); // feeds on the outbox
+    // Last: it stops after the journal, then hands its leases back.
+    m.cluster = add<ClusterModule>(m, server, *m.sales, *m.catalog, *m.inventory);
+    return m;
 }

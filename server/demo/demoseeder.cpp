@@ -38,21 +38,20 @@ bool DemoSeeder::load(QString *error)
         QSqlQuery existing = execOrThrow(db, QStringLiteral("SELECT COUNT(*) FROM products"));
         if (existing.next() && existing.value(0).toLongLong() > 0)
             return true; // not the first start
-        AccountsModule *accounts = m_server.module<AccountsModule>();
         const bool loopback = config.http.bind.isLoopback();
-        if (!accounts->hasAdmin()) {
+        if (!m_accounts.hasAdmin()) {
             if (!loopback) {
                 Log::warning(QStringLiteral("demo.admin.skipped"),
                              {{QStringLiteral("reason"), QStringLiteral("bound beyond loopback: set FLASHSALE_ADMIN_EMAIL and FLASHSALE_ADMIN_PASSWORD")}});
-            } else if (!accounts->createUser(DemoDefaults::AdminEmail, DemoDefaults::AdminPassword, QStringLiteral("Demo Admin"),
+            } else if (!m_accounts.createUser(DemoDefaults::AdminEmail, DemoDefaults::AdminPassword, QStringLiteral("Demo Admin"),
                                              QStringLiteral("admin"), true, error)) {
                 return false;
             }
         }
         for (int i = 1; i <= shopperCount; ++i) {
             const QString email = QStringLiteral("shopper%1@flashsale.local").arg(i);
-            if (!accounts->userIdByEmail(email)
-                && !accounts->createUser(email, DemoDefaults::ShopperPassword, QStringLiteral("Demo Shopper %1").arg(i),
+            if (!m_accounts.userIdByEmail(email)
+                && !m_accounts.createUser(email, DemoDefaults::ShopperPassword, QStringLiteral("Demo Shopper %1").arg(i),
                                          QStringLiteral("shopper"), true, error)) {
                 return false;
             }

@@ -2,6 +2,7 @@
 
 #include "core/servermodule.h"
 
+class AccountsModule;
 class FlashSaleServer;
 
 // First start with demo.seed on: demo products with master stock, the demo admin and
@@ -11,7 +12,11 @@ class FlashSaleServer;
 class DemoSeeder : public ServerModule
 {
 public:
-    explicit DemoSeeder(FlashSaleServer &server) : m_server(server) {}
+    DemoSeeder(FlashSaleServer &server, AccountsModule &accounts)
+        : m_server(server)
+        , m_accounts(accounts)
+    {
+    }
     QString name() const override { return QStringLiteral("demo"); }
     bool load(QString *error) override;
     void registerRoutes(Router &) override {}
@@ -20,4 +25,5 @@ public:
 
 private:
     FlashSaleServer &m_server;
+    AccountsModule &m_accounts;
 };

@@ -6,7 +6,7 @@
 #include "core/timeutil.h"
 #include "http/principal.h"
 #include "orders/ordersmodule.h"
-#include "orders/outbox.h"
+#include "outbox/outbox.h"
 #include "pushsession.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
@@ -17,8 +17,12 @@
 #include <QTimer>
 #include <QWebSocket>
 
-NotificationsModule::NotificationsModule(FlashSaleServer &server)
+NotificationsModule::NotificationsModule(FlashSaleServer &server, OrdersModule &orders, const Authenticator &authenticator,
+                                         WaitingRoomModule &waitingRoom)
     : m_server(server)
+    , m_orders(orders)
+    , m_waitingRoom(waitingRoom)
+    , m_authenticator(&authenticator)
 {
 }
 
@@ -31,25 +35,19 @@ void NotificationsModule::setSender(MessageSender::Channel channel, MessageSende
 
 bool NotificationsModule::load(QString *error)
 {
-    auto *orders = m_server.module<OrdersModule>();
-    if (!orders) {
-        *error = QStringLiteral("needs the orders module (its outbox) before it");
-        return false;
-    }
-    m_authenticator = m_server.module<Authenticator>();
-    if (auto *room = m_server.module<WaitingRoomModule>()) {
-        QObject::connect(room, &WaitingRoomModule::positionsChanged, room,
-                         [this, room](qint64 saleId, qint64 normal, qint64 low, qint64 waiting) { pushQueuePositions(room, saleId, normal, low, waiting); });
-        QObject::connect(room, &WaitingRoomModule::soldOut, room, [this](qint64 saleId, qint64 stillWaiting) {
-            m_hub.publish(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("QueueSoldOut")},
-                                                    {QStringLiteral("saleId"), saleId},
-                                                    {QStringLiteral("stillWaiting"), stillWaiting},
-                                                    {QStringLiteral("at"), isoUtc(nowMs())}})
-                              .toJson(QJsonDocument::Compact),
-                          0, true);
-        });
-    }
-    orders->outbox().addHandler(QStringLiteral("notifications"), [this](const OutboxDispatcher::Event &event) { handle(event); });
+    Q_UNUSED(error)
+    WaitingRoomModule *room = &m_waitingRoom;
+    QObject::connect(room, &WaitingRoomModule::positionsChanged, room,
+                     [this, room](qint64 saleId, qint64 normal, qint64 low, qint64 waiting) { pushQueuePositions(room, saleId, normal, low, waiting); });
+    QObject::connect(room, &WaitingRoomModule::soldOut, room, [this](qint64 saleId, qint64 stillWaiting) {
+        m_hub.publish(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("QueueSoldOut")},
+                                                {QStringLiteral("saleId"), saleId},
+                                                {QStringLiteral("stillWaiting"), stillWaiting},
+                                                {QStringLiteral("at"), isoUtc(nowMs())}})
+                          .toJson(QJsonDocument::Compact),
+                      0, true);
+    });
+    m_orders.outbox().addHandler(QStringLiteral("notifications"), [this](const OutboxDispatcher::Event &event) { handle(event); });
     if (m_server.config().clustered())
         m_follower = std::make_unique<OutboxFollower>(m_server.database(), m_server.config().orders.outboxPollMs,
                                                       [this](const OutboxDispatcher::Event &event) { push(event); });

@@ -11,6 +11,8 @@
 
 class Authenticator;
 class FlashSaleServer;
+class WaitingRoomModule;
+class OrdersModule;
 class OutboxFollower;
 
 // Notifications, fed by the outbox (handler "notifications"): order-status changes are
@@ -21,7 +23,7 @@ class OutboxFollower;
 class NotificationsModule : public ServerModule
 {
 public:
-    explicit NotificationsModule(FlashSaleServer &server);
+    NotificationsModule(FlashSaleServer &server, OrdersModule &orders, const Authenticator &authenticator, WaitingRoomModule &waitingRoom);
     ~NotificationsModule() override;
 
     QString name() const override { return QStringLiteral("notifications"); }
@@ -53,10 +55,12 @@ private:
     QHash<qint64, QueuePush> m_queuePushes; // main thread only
 
     FlashSaleServer &m_server;
+    OrdersModule &m_orders;
+    WaitingRoomModule &m_waitingRoom;
     PushHub m_hub;
     RecordingSender m_recording;
     MessageSender *m_email = &m_recording;
     MessageSender *m_sms = &m_recording;
-    const Authenticator *m_authenticator = nullptr;
+    const Authenticator *m_authenticator;
     std::unique_ptr<OutboxFollower> m_follower; // cluster mode
 };

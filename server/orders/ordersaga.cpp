@@ -2,7 +2,7 @@
 
 #include "core/timeutil.h"
 #include "inventory/masterstock.h"
-#include "outbox.h"
+#include "outbox/outbox.h"
 #include "payments/paymentgateway.h"
 #include "sales/saleregistry.h"
 #include "sales/unitrelease.h"

@@ -1,14 +1,14 @@
 #include "ordersmodule.h"
 
-#include "cluster/leasestore.h"
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
+#include "http/databasejob.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
 #include "inventory/reservationjournal.h"
 #include "orderqueries.h"
 #include "ordersaga.h"
-#include "outbox.h"
+#include "outbox/outbox.h"
 #include "outboxdispatcher.h"
 #include "payments/gatewayfactory.h"
 #include "payments/resilientgateway.h"
@@ -17,14 +17,26 @@
 #include "sales/purchaseservice.h"
 #include "sales/salesmodule.h"
 #include "storage/database.h"
+#include "storage/databaseclock.h"
 #include "storage/dbexecutor.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
 #include <QStringList>
 
-OrdersModule::OrdersModule(FlashSaleServer &server)
+namespace {
+
+QString databaseUnavailable()
+{
+    return QStringLiteral("The database is unavailable; try again.");
+}
+
+} // namespace
+
+OrdersModule::OrdersModule(FlashSaleServer &server, SalesModule &sales, InventoryModule &inventory)
     : m_server(server)
+    , m_sales(sales)
+    , m_inventory(inventory)
 {
 }
 
@@ -35,29 +47,23 @@ OrdersModule::~OrdersModule()
 
 bool OrdersModule::load(QString *error)
 {
-    auto *sales = m_server.module<SalesModule>();
-    auto *inventory = m_server.module<InventoryModule>();
-    if (!sales || !inventory) {
-        *error = QStringLiteral("needs the sales and inventory modules before it");
-        return false;
-    }
     const ServerConfig &config = m_server.config();
     m_gateway = createPaymentGateway(config.payments, m_server.metrics(), error);
     if (!m_gateway)
         return false;
     m_dispatcher = std::make_unique<OutboxDispatcher>(m_server.database(), m_server.metrics(), config.orders.outboxPollMs);
-    m_saga = std::make_unique<OrderSaga>(m_server.database(), sales->registry(), inventory->masterStock(), *m_gateway, m_server.metrics());
+    m_saga = std::make_unique<OrderSaga>(m_server.database(), m_sales.registry(), m_inventory.masterStock(), *m_gateway, m_server.metrics());
     m_saga->setEventsCommitted([this] { m_dispatcher->wake(); });
     m_workers = std::make_unique<SagaWorkerPool>(config.orders.workers, [this](const QString &orderId) { m_saga->process(orderId); });
-    m_reconciler = std::make_unique<Reconciler>(m_server.database(), sales->registry(), inventory->masterStock(), m_server.metrics(),
+    m_reconciler = std::make_unique<Reconciler>(m_server.database(), m_sales.registry(), m_inventory.masterStock(), m_server.metrics(),
                                                 m_server.config().cluster.nodeId);
     m_server.metrics().gauge(QStringLiteral("flashsale_order_workers_backlog"), QStringLiteral("Orders and admin jobs waiting for a saga worker."),
                              [this] { return double(m_workers->backlog()); });
 
     // PurchaseAttempted and InventoryReserved are written by the group commit itself;
     // the committed reservations wake the workers at once (the poll is the safety net).
-    SaleRegistry &registry = sales->registry();
-    ReservationJournal &journal = sales->purchases().journal();
+    SaleRegistry &registry = m_sales.registry();
+    ReservationJournal &journal = m_sales.purchases().journal();
     journal.addCommitHook([&registry](const QSqlDatabase &db, const std::vector<ReservationRecord> &records) {
         Outbox::appendReservations(db, records, [&registry](qint64 saleId) {
             const auto sale = registry.find(saleId);
@@ -133,7 +139,7 @@ void OrdersModule::scanOnce()
                                                  "(r.node_id IS NULL OR r.node_id = ? OR r.created_at < ? OR NOT EXISTS ("
                                                  "SELECT 1 FROM cluster_nodes n WHERE n.node_id = r.node_id AND n.stopped_at IS NULL "
                                                  "AND n.heartbeat_at > %1 - ?)) ORDER BY r.created_at LIMIT 5000")
-                                  .arg(QString::fromLatin1(LeaseStore::dbNowMs)),
+                                  .arg(QString::fromLatin1(DatabaseClock::nowMsSql)),
                               {cluster.nodeId, now - 30000, qint64(cluster.leaseTtlSeconds) * 1000});
             while (q.next())
                 m_workers->enqueue(q.value(0).toString());
@@ -168,13 +174,8 @@ void OrdersModule::registerRoutes(Router &router)
     router.add("POST", QStringLiteral("/orders/{id}/compensate"), Access::Admin,
                [this](const HttpRequest &request, const Responder &reply) { adminAction(request, reply, false); });
     router.add("GET", QStringLiteral("/admin/reconciliation"), Access::Admin, [this](const HttpRequest &, const Responder &reply) {
-        m_server.dbExecutor().post([this, reply] {
-            try {
-                reply.send(HttpResponse::json(m_reconciler->run()).withHeader("Cache-Control", "no-store"));
-            } catch (const DatabaseError &e) {
-                Log::error(QStringLiteral("reconciliation.failed"), {{QStringLiteral("error"), e.message}});
-                reply.send(Problem::unavailable(QStringLiteral("The database is unavailable; try again.")));
-            }
+        postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("reconciliation"), databaseUnavailable(), [this](const QSqlDatabase &) {
+            return HttpResponse::json(m_reconciler->run()).withHeader("Cache-Control", "no-store");
         });
     });
 }
@@ -183,20 +184,13 @@ void OrdersModule::getOrder(const HttpRequest &request, const Responder &reply) 
 {
     const QString orderId = request.param(QStringLiteral("id"));
     const Principal caller = *request.principal;
-    m_server.dbExecutor().post([this, orderId, caller, reply] {
-        try {
-            qint64 owner = 0;
-            const auto order = OrderQueries::find(m_server.database().connection(), orderId, &owner);
-            // Anyone else's order answers exactly like a missing one.
-            if (!order || (owner != caller.userId && !caller.isAdmin())) {
-                reply.send(Problem::notFound(QStringLiteral("No order %1.").arg(orderId)));
-                return;
-            }
-            reply.send(HttpResponse::json(*order).withHeader("Cache-Control", "no-store"));
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("order.read.failed"), {{QStringLiteral("error"), e.message}});
-            reply.send(Problem::unavailable(QStringLiteral("The database is unavailable; try again.")));
-        }
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("order.read"), databaseUnavailable(), [this, orderId, caller](const QSqlDatabase &db) {
+        qint64 owner = 0;
+        const auto order = OrderQueries::find(db, orderId, &owner);
+        // Anyone else's order answers exactly like a missing one.
+        if (!order || (owner != caller.userId && !caller.isAdmin()))
+            return Problem::notFound(QStringLiteral("No order %1.").arg(orderId));
+        return HttpResponse::json(*order).withHeader("Cache-Control", "no-store");
     });
 }
 
@@ -234,13 +228,8 @@ void OrdersModule::listOrders(const HttpRequest &request, const Responder &reply
         reply.send(Problem::badRequest(QStringLiteral("Bad query parameters."), {{QStringLiteral("errors"), errors}}));
         return;
     }
-    m_server.dbExecutor().post([this, filter, reply] {
-        try {
-            reply.send(HttpResponse::json(OrderQueries::list(m_server.database().connection(), filter)).withHeader("Cache-Control", "no-store"));
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("order.list.failed"), {{QStringLiteral("error"), e.message}});
-            reply.send(Problem::unavailable(QStringLiteral("The database is unavailable; try again.")));
-        }
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("order.list"), databaseUnavailable(), [filter](const QSqlDatabase &db) {
+        return HttpResponse::json(OrderQueries::list(db, filter)).withHeader("Cache-Control", "no-store");
     });
 }
 
@@ -251,29 +240,24 @@ void OrdersModule::adminAction(const HttpRequest &request, const Responder &repl
     // compensation is database work only: on the database pool, so that it does not
     // wait behind the very charge that is stuck.
     auto job = [this, orderId, reply, refund] {
-        const OrderSaga::Answer answer = refund ? m_saga->refund(orderId) : m_saga->compensate(orderId);
-        switch (answer.result) {
-        case OrderSaga::Result::NotFound:
-            reply.send(Problem::notFound(answer.detail));
-            return;
-        case OrderSaga::Result::Conflict:
-            reply.send(Problem::conflict(refund ? QStringLiteral("not-refundable") : QStringLiteral("not-compensable"),
+        answerFromJob(reply, refund ? QStringLiteral("order.refund") : QStringLiteral("order.compensate"), databaseUnavailable(), [&] {
+            const OrderSaga::Answer answer = refund ? m_saga->refund(orderId) : m_saga->compensate(orderId);
+            switch (answer.result) {
+            case OrderSaga::Result::NotFound:
+                return Problem::notFound(answer.detail);
+            case OrderSaga::Result::Conflict:
+                return Problem::conflict(refund ? QStringLiteral("not-refundable") : QStringLiteral("not-compensable"),
                                          refund ? QStringLiteral("Order cannot be refunded") : QStringLiteral("Order cannot be compensated"),
-                                         answer.detail));
-            return;
-        case OrderSaga::Result::Unavailable:
-            reply.send(Problem::unavailable(answer.detail));
-            return;
-        case OrderSaga::Result::Done:
-            break;
-        }
-        try {
+                                         answer.detail);
+            case OrderSaga::Result::Unavailable:
+                return Problem::unavailable(answer.detail);
+            case OrderSaga::Result::Done:
+                break;
+            }
             qint64 owner = 0;
             const auto order = OrderQueries::find(m_server.database().connection(), orderId, &owner);
-            reply.send(order ? HttpResponse::json(*order) : Problem::notFound(QStringLiteral("No order %1.").arg(orderId)));
-        } catch (const DatabaseError &e) {
-            reply.send(Problem::unavailable(QStringLiteral("The database is unavailable; try again.")));
-        }
+            return order ? HttpResponse::json(*order) : Problem::notFound(QStringLiteral("No order %1.").arg(orderId));
+        });
     };
     if (refund)
         m_workers->post(std::move(job));

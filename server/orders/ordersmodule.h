@@ -8,6 +8,8 @@
 #include <memory>
 
 class FlashSaleServer;
+class InventoryModule;
+class SalesModule;
 class OrderSaga;
 class OutboxDispatcher;
 class Reconciler;
@@ -25,7 +27,7 @@ class Responder;
 class OrdersModule : public ServerModule
 {
 public:
-    explicit OrdersModule(FlashSaleServer &server);
+    OrdersModule(FlashSaleServer &server, SalesModule &sales, InventoryModule &inventory);
     ~OrdersModule() override;
 
     QString name() const override { return QStringLiteral("orders"); }
@@ -49,6 +51,8 @@ private:
     void adminAction(const HttpRequest &request, const Responder &reply, bool refund);
 
     FlashSaleServer &m_server;
+    SalesModule &m_sales;
+    InventoryModule &m_inventory;
     std::unique_ptr<ResilientGateway> m_gateway;
     std::unique_ptr<OutboxDispatcher> m_dispatcher;
     std::unique_ptr<OrderSaga> m_saga;

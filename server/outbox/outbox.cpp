@@ -2,7 +2,6 @@
 
 #include "core/timeutil.h"
 #include "inventory/reservationjournal.h"
-#include "sales/sale.h"
 #include "storage/batchinsert.h"
 #include "storage/database.h"
 
@@ -36,21 +35,6 @@ void appendReservations(const QSqlDatabase &db, const std::vector<ReservationRec
              {QStringLiteral("status"), QStringLiteral("Pending")}, {QStringLiteral("expiresAt"), isoUtc(r.expiresAtMs)}});
     }
     insert.flush();
-}
-
-void appendSaleStartedOnce(const QSqlDatabase &db, const Sale &sale, qint64 nowMs)
-{
-    const QString id = QString::number(sale.id());
-    QSqlQuery seen = execOrThrow(db, QStringLiteral("SELECT 1 FROM outbox WHERE aggregate_id = ? AND event_type = ?"),
-                                 {id, Type::FlashSaleStarted});
-    if (seen.next())
-        return;
-    const Sale::Terms &t = sale.terms();
-    append(db, Type::FlashSaleStarted, id,
-           {{QStringLiteral("saleId"), t.id}, {QStringLiteral("productId"), t.productId}, {QStringLiteral("name"), t.name},
-            {QStringLiteral("startTime"), isoUtc(sale.startMs())}, {QStringLiteral("duration"), (sale.endMs() - sale.startMs()) / 1000},
-            {QStringLiteral("totalStock"), t.quantity}, {QStringLiteral("salePrice"), centsToAmount(t.salePriceCents)}},
-           nowMs);
 }
 
 } // namespace Outbox

@@ -7,10 +7,10 @@
 #include <functional>
 #include <vector>
 
-class Sale;
 struct ReservationRecord;
 
-// The durable outbox: an event row is written in the same transaction as the change
+// The durable outbox (a folder of its own: the modules that write events, sales and
+// orders, and those that read them, orders and notifications, all use it): an event row is written in the same transaction as the change
 // that causes it, so the event exists if and only if the change committed. The
 // dispatcher (OutboxDispatcher) delivers it afterwards, at least once.
 //
@@ -37,9 +37,5 @@ void append(const QSqlDatabase &db, const QString &type, const QString &aggregat
 // (a ReservationJournal commit hook).
 void appendReservations(const QSqlDatabase &db, const std::vector<ReservationRecord> &records,
                         const std::function<qint64(qint64 saleId)> &productOfSale, qint64 nowMs);
-
-// FlashSaleStarted, once per sale whatever the restarts: written only if the sale has
-// none yet. Call inside the transaction that records the sale's Active status.
-void appendSaleStartedOnce(const QSqlDatabase &db, const Sale &sale, qint64 nowMs);
 
 } // namespace Outbox

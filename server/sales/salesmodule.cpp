@@ -4,10 +4,11 @@
 #include "catalog/catalogmodule.h"
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
+#include "http/databasejob.h"
 #include "http/jsonbody.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
-#include "orders/outbox.h"
+#include "salestartedevent.h"
 #include "admissiongate.h"
 #include "purchaseservice.h"
 #include "salerows.h"
@@ -27,13 +28,20 @@ struct InsufficientStock
 
 } // namespace
 
-SalesModule::SalesModule(FlashSaleServer &server)
+SalesModule::SalesModule(FlashSaleServer &server, CatalogModule &catalog, InventoryModule &inventory)
     : m_server(server)
+    , m_catalog(catalog)
+    , m_inventory(inventory)
     , m_purchases(std::make_unique<PurchaseService>(server, m_registry))
 {
 }
 
 SalesModule::~SalesModule() = default;
+
+void SalesModule::setAdmissionGate(const AdmissionGate *gate)
+{
+    m_purchases->setAdmissionGate(gate);
+}
 
 bool SalesModule::load(QString *error)
 {
@@ -59,8 +67,6 @@ bool SalesModule::load(QString *error)
 
 void SalesModule::registerRoutes(Router &router)
 {
-    // Every module is loaded by now: the waiting room, if any, guards purchases.
-    m_purchases->setAdmissionGate(m_server.module<AdmissionGate>());
     m_purchases->registerRoutes(router);
     router.add("GET", QStringLiteral("/sales"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
         const bool all = request.query.queryItemValue(QStringLiteral("all")) == QLatin1String("true");
@@ -117,7 +123,7 @@ void SalesModule::scheduleSale(const HttpRequest &request, const Responder &repl
         else if (t.endMs <= now)
             body->addError(QStringLiteral("endTime"), QStringLiteral("must be in the future"));
     }
-    const auto product = m_server.module<CatalogModule>()->product(t.productId);
+    const auto product = m_catalog.product(t.productId);
     if (!body->object().value(QStringLiteral("productId")).isUndefined() && !product)
         body->addError(QStringLiteral("productId"), QStringLiteral("no such product"));
     if (body->hasErrors()) {
@@ -127,45 +133,45 @@ void SalesModule::scheduleSale(const HttpRequest &request, const Responder &repl
     t.productName = product->name;
     t.regularPriceCents = product->regularPriceCents;
     t.createdAtMs = now;
-    m_server.dbExecutor().post([this, t, reply]() mutable {
-        try {
-            QSqlDatabase db = m_server.database().connection();
-            const Database &database = m_server.database();
-            qint64 stockLeft = 0;
-            inTransaction(db, [&] {
-                // The allocation: taken from master stock only if it covers the whole quantity.
-                QSqlQuery take = execOrThrow(db, QStringLiteral("UPDATE inventory SET stock_quantity = stock_quantity - ? "
-                                                                "WHERE product_id = ? AND stock_quantity >= ?"),
-                                             {t.quantity, t.productId, t.quantity});
-                if (take.numRowsAffected() != 1) {
-                    QSqlQuery level = execOrThrow(db, QStringLiteral("SELECT stock_quantity FROM inventory WHERE product_id = ?"), {t.productId});
-                    throw InsufficientStock{level.next() ? level.value(0).toLongLong() : 0};
-                }
-                t.id = database.insertReturningId(
-                    db, QStringLiteral("INSERT INTO flash_sales(name, start_time, end_time, status, created_at) VALUES (?, ?, ?, ?, ?)"),
-                    {t.name, t.startMs, t.endMs, toString(t.startMs <= t.createdAtMs ? SaleStatus::Active : SaleStatus::Scheduled), t.createdAtMs},
-                    QStringLiteral("sale_id"));
-                execOrThrow(db, QStringLiteral("INSERT INTO flash_sale_items(sale_id, product_id, sale_price_cents, total_sale_quantity, "
-                                               "available_sale_quantity, per_user_limit) VALUES (?, ?, ?, ?, ?, ?)"),
-                            {t.id, t.productId, t.salePriceCents, t.quantity, t.quantity, t.perUserLimit});
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("sale.schedule"), QStringLiteral("The sale could not be saved; try again."),
+                    [this, t](const QSqlDatabase &db) { return scheduleInDatabase(db, t); });
+}
+
+HttpResponse SalesModule::scheduleInDatabase(const QSqlDatabase &db, Sale::Terms t)
+{
+    const Database &database = m_server.database();
+    qint64 stockLeft = 0;
+    try {
+        inTransaction(db, [&] {
+            // The allocation: taken from master stock only if it covers the whole quantity.
+            QSqlQuery take = execOrThrow(db, QStringLiteral("UPDATE inventory SET stock_quantity = stock_quantity - ? "
+                                                            "WHERE product_id = ? AND stock_quantity >= ?"),
+                                         {t.quantity, t.productId, t.quantity});
+            if (take.numRowsAffected() != 1) {
                 QSqlQuery level = execOrThrow(db, QStringLiteral("SELECT stock_quantity FROM inventory WHERE product_id = ?"), {t.productId});
-                stockLeft = level.next() ? level.value(0).toLongLong() : 0;
-            });
-            m_server.module<InventoryModule>()->masterStock().set(t.productId, stockLeft);
-            auto sale = std::make_shared<Sale>(t);
-            m_registry.add(sale);
-            Log::info(QStringLiteral("sale.scheduled"), {{QStringLiteral("saleId"), t.id}, {QStringLiteral("productId"), t.productId},
-                                                         {QStringLiteral("quantity"), t.quantity}, {QStringLiteral("startTime"), isoUtc(t.startMs)}});
-            reply.send(HttpResponse::json(sale->toJson(nowMs()), 201).withHeader("Location", "/sales/" + QByteArray::number(t.id)));
-        } catch (const InsufficientStock &e) {
-            reply.send(HttpResponse::problem(409, QStringLiteral("insufficient-stock"), QStringLiteral("Not enough master stock"),
-                                             QStringLiteral("The product has %1 units in master stock; the sale needs %2.").arg(e.available).arg(t.quantity),
-                                             {{QStringLiteral("available"), e.available}}));
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("sale.schedule.failed"), {{QStringLiteral("error"), e.message}});
-            reply.send(Problem::unavailable(QStringLiteral("The sale could not be saved; try again.")));
-        }
-    });
+                throw InsufficientStock{level.next() ? level.value(0).toLongLong() : 0};
+            }
+            t.id = database.insertReturningId(
+                db, QStringLiteral("INSERT INTO flash_sales(name, start_time, end_time, status, created_at) VALUES (?, ?, ?, ?, ?)"),
+                {t.name, t.startMs, t.endMs, toString(t.startMs <= t.createdAtMs ? SaleStatus::Active : SaleStatus::Scheduled), t.createdAtMs},
+                QStringLiteral("sale_id"));
+            execOrThrow(db, QStringLiteral("INSERT INTO flash_sale_items(sale_id, product_id, sale_price_cents, total_sale_quantity, "
+                                           "available_sale_quantity, per_user_limit) VALUES (?, ?, ?, ?, ?, ?)"),
+                        {t.id, t.productId, t.salePriceCents, t.quantity, t.quantity, t.perUserLimit});
+            QSqlQuery level = execOrThrow(db, QStringLiteral("SELECT stock_quantity FROM inventory WHERE product_id = ?"), {t.productId});
+            stockLeft = level.next() ? level.value(0).toLongLong() : 0;
+        });
+    } catch (const InsufficientStock &e) {
+        return HttpResponse::problem(409, QStringLiteral("insufficient-stock"), QStringLiteral("Not enough master stock"),
+                                     QStringLiteral("The product has %1 units in master stock; the sale needs %2.").arg(e.available).arg(t.quantity),
+                                     {{QStringLiteral("available"), e.available}});
+    }
+    m_inventory.masterStock().set(t.productId, stockLeft);
+    auto sale = std::make_shared<Sale>(t);
+    m_registry.add(sale);
+    Log::info(QStringLiteral("sale.scheduled"), {{QStringLiteral("saleId"), t.id}, {QStringLiteral("productId"), t.productId},
+                                                 {QStringLiteral("quantity"), t.quantity}, {QStringLiteral("startTime"), isoUtc(t.startMs)}});
+    return HttpResponse::json(sale->toJson(nowMs()), 201).withHeader("Location", "/sales/" + QByteArray::number(t.id));
 }
 
 void SalesModule::moveWindowToNow(const HttpRequest &request, const Responder &reply, bool start)
@@ -188,30 +194,25 @@ void SalesModule::moveWindowToNow(const HttpRequest &request, const Responder &r
         return;
     }
     const Principal actor = *request.principal;
-    m_server.dbExecutor().post([this, sale, start, now, actor, reply] {
-        const qint64 before = start ? sale->startMs() : sale->endMs();
-        try {
-            QSqlDatabase db = m_server.database().connection();
-            inTransaction(db, [&] {
-                execOrThrow(db, start ? QStringLiteral("UPDATE flash_sales SET start_time = ? WHERE sale_id = ?")
-                                      : QStringLiteral("UPDATE flash_sales SET end_time = ? WHERE sale_id = ?"),
-                            {now, sale->id()});
-                AuditLog::record(db, actor, start ? QStringLiteral("sale.startNow") : QStringLiteral("sale.endEarly"), sale->id(),
-                                 QStringLiteral("sale/%1").arg(sale->id()),
-                                 {{QStringLiteral("from"), isoUtc(before)}, {QStringLiteral("to"), isoUtc(now)}}, now);
-            });
-            if (start)
-                sale->setStartMs(now);
-            else
-                sale->setEndMs(now);
-            Log::info(start ? QStringLiteral("sale.startedNow") : QStringLiteral("sale.endedEarly"),
-                      {{QStringLiteral("saleId"), sale->id()}, {QStringLiteral("by"), actor.email}});
-            reply.send(HttpResponse::json(sale->toJson(nowMs())));
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("sale.window.failed"), {{QStringLiteral("saleId"), sale->id()}, {QStringLiteral("error"), e.message}});
-            reply.send(Problem::unavailable(QStringLiteral("The change could not be saved; nothing changed.")));
-        }
-    });
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("sale.window"), QStringLiteral("The change could not be saved; nothing changed."),
+                    [this, sale, start, now, actor](const QSqlDatabase &db) {
+                        const qint64 before = start ? sale->startMs() : sale->endMs();
+                        inTransaction(db, [&] {
+                            execOrThrow(db, start ? QStringLiteral("UPDATE flash_sales SET start_time = ? WHERE sale_id = ?")
+                                                  : QStringLiteral("UPDATE flash_sales SET end_time = ? WHERE sale_id = ?"),
+                                        {now, sale->id()});
+                            AuditLog::record(db, actor, start ? QStringLiteral("sale.startNow") : QStringLiteral("sale.endEarly"), sale->id(),
+                                             QStringLiteral("sale/%1").arg(sale->id()),
+                                             {{QStringLiteral("from"), isoUtc(before)}, {QStringLiteral("to"), isoUtc(now)}}, now);
+                        });
+                        if (start)
+                            sale->setStartMs(now);
+                        else
+                            sale->setEndMs(now);
+                        Log::info(start ? QStringLiteral("sale.startedNow") : QStringLiteral("sale.endedEarly"),
+                                  {{QStringLiteral("saleId"), sale->id()}, {QStringLiteral("by"), actor.email}});
+                        return HttpResponse::json(sale->toJson(nowMs()));
+                    });
 }
 
 void SalesModule::started()
@@ -250,7 +251,7 @@ void SalesModule::tick()
                 inTransaction(db, [&] {
                     execOrThrow(db, QStringLiteral("UPDATE flash_sales SET status = ? WHERE sale_id = ?"), {toString(status), id});
                     if (status == SaleStatus::Active || status == SaleStatus::SoldOut)
-                        Outbox::appendSaleStartedOnce(db, *sale, nowMs());
+                        appendSaleStartedOnce(db, *sale, nowMs());
                 });
             } catch (const DatabaseError &e) {
                 Log::error(QStringLiteral("sale.status.persist.failed"), {{QStringLiteral("saleId"), id}, {QStringLiteral("error"), e.message}});

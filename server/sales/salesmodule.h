@@ -8,8 +8,13 @@
 
 #include <memory>
 
+class AdmissionGate;
+class CatalogModule;
 class FlashSaleServer;
+class InventoryModule;
+struct HttpResponse;
 class PurchaseService;
+class QSqlDatabase;
 class QTimer;
 struct HttpRequest;
 class Responder;
@@ -22,7 +27,7 @@ class SalesModule : public QObject, public ServerModule
     Q_OBJECT
 
 public:
-    explicit SalesModule(FlashSaleServer &server);
+    SalesModule(FlashSaleServer &server, CatalogModule &catalog, InventoryModule &inventory);
     ~SalesModule() override;
     QString name() const override { return QStringLiteral("sales"); }
     bool load(QString *error) override;
@@ -30,6 +35,9 @@ public:
     void started() override;
     void stopping() override;
 
+    // What a purchase must show to be let through (the waiting room's admission); set
+    // before load().
+    void setAdmissionGate(const AdmissionGate *gate);
     SaleRegistry &registry() { return m_registry; }
     PurchaseService &purchases() { return *m_purchases; }
 
@@ -39,11 +47,15 @@ Q_SIGNALS:
 
 private:
     void scheduleSale(const HttpRequest &request, const Responder &reply);
+    // On a database thread: allocates the quantity from master stock and saves the sale.
+    HttpResponse scheduleInDatabase(const QSqlDatabase &db, Sale::Terms terms);
     // Operator controls: move the start to now, or the end to now; audited.
     void moveWindowToNow(const HttpRequest &request, const Responder &reply, bool start);
     void tick();
 
     FlashSaleServer &m_server;
+    CatalogModule &m_catalog;
+    InventoryModule &m_inventory;
     SaleRegistry m_registry;
     std::unique_ptr<PurchaseService> m_purchases;
     QTimer *m_clock = nullptr;

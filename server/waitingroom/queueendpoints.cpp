@@ -3,6 +3,7 @@
 #include "admissiontoken.h"
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
+#include "http/databasejob.h"
 #include "http/jsonbody.h"
 #include "http/router.h"
 #include "joinlimiter.h"
@@ -145,30 +146,27 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         return;
     }
     // The account gates read the users table: on a database thread, never this one.
-    m_server.dbExecutor().post([this, &queue, sale, userId, lane, address, reply] {
-        try {
-            QSqlQuery q = execOrThrow(m_server.database().connection(),
-                                      QStringLiteral("SELECT verified, created_at FROM users WHERE user_id = ?"), {userId});
-            const bool found = q.next();
-            if (m_config.requireVerifiedAccount && (!found || q.value(0).toInt() == 0)) {
-                reply.send(HttpResponse::problem(403, QStringLiteral("account-not-verified"), QStringLiteral("Account not verified"),
-                                                 QStringLiteral("This sale is open to verified accounts only.")));
-                return;
-            }
-            const qint64 ageMs = found ? nowMs() - q.value(1).toLongLong() : 0;
-            if (m_config.minAccountAgeSeconds > 0 && ageMs < qint64(m_config.minAccountAgeSeconds) * 1000) {
-                reply.send(HttpResponse::problem(403, QStringLiteral("account-too-new"), QStringLiteral("Account too new"),
-                                                 QStringLiteral("This sale is open to accounts older than %1 seconds.")
-                                                     .arg(m_config.minAccountAgeSeconds)));
-                return;
-            }
-        } catch (const DatabaseError &e) {
-            Log::error(QStringLiteral("waitingRoom.gate.failed"), {{QStringLiteral("error"), e.message}});
-            reply.send(Problem::unavailable(QStringLiteral("The account could not be checked; try again.")));
-            return;
-        }
-        enqueue(queue, sale, userId, lane, address, reply);
-    });
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("waitingRoom.gate"), QStringLiteral("The account could not be checked; try again."),
+                    [this, &queue, sale, userId, lane, address, reply](const QSqlDatabase &db) -> std::optional<HttpResponse> {
+                        if (std::optional<HttpResponse> refusal = accountGateRefusal(db, userId))
+                            return refusal;
+                        enqueue(queue, sale, userId, lane, address, reply);
+                        return std::nullopt; // the ticket journal answers
+                    });
+}
+
+std::optional<HttpResponse> QueueEndpoints::accountGateRefusal(const QSqlDatabase &db, qint64 userId) const
+{
+    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT verified, created_at FROM users WHERE user_id = ?"), {userId});
+    const bool found = q.next();
+    if (m_config.requireVerifiedAccount && (!found || q.value(0).toInt() == 0))
+        return HttpResponse::problem(403, QStringLiteral("account-not-verified"), QStringLiteral("Account not verified"),
+                                     QStringLiteral("This sale is open to verified accounts only."));
+    const qint64 ageMs = found ? nowMs() - q.value(1).toLongLong() : 0;
+    if (m_config.minAccountAgeSeconds > 0 && ageMs < qint64(m_config.minAccountAgeSeconds) * 1000)
+        return HttpResponse::problem(403, QStringLiteral("account-too-new"), QStringLiteral("Account too new"),
+                                     QStringLiteral("This sale is open to accounts older than %1 seconds.").arg(m_config.minAccountAgeSeconds));
+    return std::nullopt;
 }
 
 void QueueEndpoints::enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane, const QString &address,

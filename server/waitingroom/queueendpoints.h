@@ -7,8 +7,10 @@
 #include <QJsonObject>
 
 #include <memory>
+#include <optional>
 
 class FlashSaleServer;
+class QSqlDatabase;
 class JoinLimiter;
 class ProofOfWork;
 class Responder;
@@ -18,6 +20,7 @@ class SaleRegistry;
 class TicketJournal;
 class WaitingRoomModule;
 struct HttpRequest;
+struct HttpResponse;
 
 // The waiting room's HTTP routes:
 //   POST /sales/{id}/queue                 shopper: join (or get back the ticket held)
@@ -37,6 +40,8 @@ public:
 
 private:
     void join(const HttpRequest &request, const Responder &reply);
+    // The account gates (verified, old enough), on a database thread: a refusal, or nothing.
+    std::optional<HttpResponse> accountGateRefusal(const QSqlDatabase &db, qint64 userId) const;
     void enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane, const QString &address,
                  const Responder &reply);
     void status(const HttpRequest &request, const Responder &reply);

@@ -29,8 +29,9 @@ QByteArray derive(const QByteArray &secret, const QByteArray &purpose)
 
 } // namespace
 
-WaitingRoomModule::WaitingRoomModule(FlashSaleServer &server)
+WaitingRoomModule::WaitingRoomModule(FlashSaleServer &server, SalesModule &sales)
     : m_server(server)
+    , m_sales(sales)
     , m_config(server.config().waitingRoom)
     , m_journal(std::make_unique<TicketJournal>(server.database(), server.config().waitingRoom.groupCommitMaxBatch,
                                                 server.config().clustered()))
@@ -50,16 +51,11 @@ bool WaitingRoomModule::load(QString *error)
     m_tokenKey = derive(secret, "admission-token");
     m_pow = std::make_unique<ProofOfWork>(derive(secret, "join-challenge"));
 
-    auto *sales = m_server.module<SalesModule>();
-    if (!sales) {
-        *error = QStringLiteral("the waiting room needs the sales module before it");
-        return false;
-    }
     AdmissionController::Settings s;
     s.overbookingFactor = qMax(0.01, m_config.overbookingFactor);
     s.tokenTtlMs = qint64(m_config.admissionTokenTtlSeconds) * 1000;
     s.intervalMs = m_config.admissionIntervalMs;
-    m_controller = std::make_unique<AdmissionController>(m_queues, sales->registry(), *m_journal, s);
+    m_controller = std::make_unique<AdmissionController>(m_queues, m_sales.registry(), *m_journal, s);
     connect(m_controller.get(), &AdmissionController::positionsChanged, this, &WaitingRoomModule::positionsChanged);
     connect(m_controller.get(), &AdmissionController::soldOut, this, &WaitingRoomModule::soldOut);
     if (m_server.config().clustered()) {
@@ -70,7 +66,7 @@ bool WaitingRoomModule::load(QString *error)
     }
 
     try {
-        SaleRegistry &registry = sales->registry();
+        SaleRegistry &registry = m_sales.registry();
         TicketJournal::load(
             m_server.database(), [&](qint64 saleId) { return registry.find(saleId) ? m_queues.obtain(saleId) : nullptr; },
             [&](SaleQueue &q, qint64 userId, qint64 at) { m_controller->restoreAdmitted(q.saleId(), userId, at); });
@@ -111,9 +107,9 @@ bool WaitingRoomModule::load(QString *error)
     });
 
     // A shopper who bought is finished: admission may move on.
-    sales->purchases().journal().addCommittedListener(
+    m_sales.purchases().journal().addCommittedListener(
         [this](const std::vector<ReservationRecord> &records) { m_controller->purchasesCommitted(records); });
-    m_endpoints = std::make_unique<QueueEndpoints>(*this, m_server, sales->registry(), *m_journal, *m_pow, m_tokenKey);
+    m_endpoints = std::make_unique<QueueEndpoints>(*this, m_server, m_sales.registry(), *m_journal, *m_pow, m_tokenKey);
     return true;
 }
 

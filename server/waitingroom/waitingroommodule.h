@@ -14,6 +14,7 @@ class AdmissionController;
 class AdmissionLeadership;
 class ClusterQueueFollower;
 class FlashSaleServer;
+class SalesModule;
 class JoinLimiter;
 class ProofOfWork;
 class QueueEndpoints;
@@ -32,7 +33,7 @@ class WaitingRoomModule : public QObject, public ServerModule, public AdmissionG
     Q_OBJECT
 
 public:
-    explicit WaitingRoomModule(FlashSaleServer &server);
+    WaitingRoomModule(FlashSaleServer &server, SalesModule &sales);
     ~WaitingRoomModule() override;
 
     QString name() const override { return QStringLiteral("waitingRoom"); }
@@ -60,6 +61,7 @@ Q_SIGNALS:
 
 private:
     FlashSaleServer &m_server;
+    SalesModule &m_sales;
     const ServerConfig::WaitingRoom m_config;
     QByteArray m_tokenKey;
     QueueRegistry m_queues;
