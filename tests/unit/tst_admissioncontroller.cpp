@@ -46,8 +46,9 @@ private:
 
     void exec(const QString &sql, const QVariantList &bind = {}) { m_db->exec(sql, bind); }
 
-    // A sale of `quantity` units open from `startMs` for an hour, admitting `rate` a second.
-    bool open(qint64 quantity, double rate, qint64 startMs)
+    // A sale of `quantity` units open from `startMs` for an hour, admitting `rate` a second,
+    // with users 1..`shoppers` waiting in the normal lane.
+    bool open(qint64 quantity, double rate, qint64 startMs, int shoppers)
     {
         QString error;
         if (!m_db->migrate(&error)) {
@@ -68,6 +69,7 @@ private:
         m_queue = m_queues->obtain(saleId);
         m_queue->settings().admissionRatePerSecond.store(rate);
         m_journal->start();
+        join(1, shoppers);
         return true;
     }
 
@@ -151,8 +153,7 @@ private Q_SLOTS:
 
     void creditGrowsWithTimeAndIsCapped()
     {
-        QVERIFY(open(100, 10, m_t0));
-        join(1, 30);
+        QVERIFY(open(100, 10, m_t0, 30));
         QCOMPARE(m_queue->waiting(), qint64(30));
         tick(m_t0); // the first round has no elapsed time: no credit
         QCOMPARE(m_queue->admittedTotal(), qint64(0));
@@ -179,8 +180,7 @@ private Q_SLOTS:
     // While one step is being written no other starts, but credit keeps growing.
     void oneStepInFlightAtATime()
     {
-        QVERIFY(open(100, 10, m_t0));
-        join(1, 30);
+        QVERIFY(open(100, 10, m_t0, 30));
         tick(m_t0);
         m_controller->tickAt(m_t0 + 500);  // 5 admitted, being written
         m_controller->tickAt(m_t0 + 1500); // its answer is not handled yet: no step
@@ -193,8 +193,7 @@ private Q_SLOTS:
 
     void pausedOrZeroRateAdmitsNobody()
     {
-        QVERIFY(open(100, 10, m_t0));
-        join(1, 30);
+        QVERIFY(open(100, 10, m_t0, 30));
         tick(m_t0);
         tick(m_t0 + 500);
         QCOMPARE(m_queue->admittedTotal(), qint64(5));
@@ -215,8 +214,7 @@ private Q_SLOTS:
 
     void nobodyIsAdmittedOutsideTheWindow()
     {
-        QVERIFY(open(100, 10, m_t0));
-        join(1, 30);
+        QVERIFY(open(100, 10, m_t0, 30));
         tick(m_t0 - 2000);
         tick(m_t0 - 1); // just before the start
         QCOMPARE(m_queue->admittedTotal(), qint64(0));
@@ -232,7 +230,7 @@ private Q_SLOTS:
 
     void normalLaneBeforeTheLowLane()
     {
-        QVERIFY(open(100, 4, m_t0));
+        QVERIFY(open(100, 4, m_t0, 0));
         join(1, 2, Lane::Low);    // tickets 1, 2
         join(3, 3, Lane::Normal); // tickets 3, 4, 5
         join(6, 2, Lane::Low);    // tickets 6, 7
@@ -250,8 +248,7 @@ private Q_SLOTS:
     // 2 units and a factor of 1.5: at most 3 admitted shoppers may hold a chance at once.
     void overbookingHoldsBackUntilShoppersBuyOrExpire()
     {
-        QVERIFY(open(2, 100, m_t0));
-        join(1, 10);
+        QVERIFY(open(2, 100, m_t0, 10));
         tick(m_t0);
         tick(m_t0 + 1000);
         QCOMPARE(m_queue->admittedTotal(), qint64(3));
@@ -277,8 +274,7 @@ private Q_SLOTS:
 
     void restoredShoppersHoldCapacity()
     {
-        QVERIFY(open(2, 100, m_t0));
-        join(1, 10);
+        QVERIFY(open(2, 100, m_t0, 10));
         m_controller->restoreAdmitted(saleId, 30, m_t0);            // still valid
         m_controller->restoreAdmitted(saleId, 31, m_t0 - tokenTtlMs); // already expired
         tick(m_t0);
@@ -289,8 +285,7 @@ private Q_SLOTS:
 
     void soldOutIsAnnouncedOncePerSellOut()
     {
-        QVERIFY(open(1, 10, m_t0));
-        join(1, 5);
+        QVERIFY(open(1, 10, m_t0, 5));
         tick(m_t0);
         QCOMPARE(m_sale->stock().drain(), qint64(1));
         tick(m_t0 + 1000);
@@ -316,7 +311,7 @@ private Q_SLOTS:
     void preQueueIsShuffledBeforeAnyAdmission()
     {
         const qint64 start = m_t0 + 600000; // every join below is before the start
-        QVERIFY(open(100, 10, start));
+        QVERIFY(open(100, 10, start, 0));
         m_queue->settings().shuffledPreQueue.store(true);
         join(1, 20);
         tick(start - 1000);

@@ -44,6 +44,9 @@ struct Trace
     int answeredBeforeAfterAnswers = 0; // answers already given when afterAnswers last ran
     QList<int> answeredAtBatch;         // answers already given when onBatch ran
     QSemaphore answers;
+    bool held = false;  // the first write waits on `latch` after releasing `entered`
+    QSemaphore entered;
+    QSemaphore latch;
 
     Writer::Done done(int value)
     {
@@ -88,12 +91,12 @@ private:
     }
 
     // Inserts each record; numbers it; throws on a record marked `fail` (after inserting
-    // it, so a missing rollback would show). `entered`/`latch`: the first call signals
+    // it, so a missing rollback would show). When `trace.held`, the first call signals
     // it is running and waits for the test to let it go.
-    Writer::WriteBatch write(Trace &trace, QSemaphore *entered = nullptr, QSemaphore *latch = nullptr)
+    Writer::WriteBatch write(Trace &trace)
     {
         const QString table = m_tableName;
-        return [&trace, entered, latch, table](const QSqlDatabase &db, std::vector<Item> &records) {
+        return [&trace, table](const QSqlDatabase &db, std::vector<Item> &records) {
             int call = 0;
             char name[16] = {};
             pthread_getname_np(pthread_self(), name, sizeof name);
@@ -102,9 +105,9 @@ private:
                 call = ++trace.writeCalls;
                 trace.writerThread = name;
             }
-            if (call == 1 && entered && latch) {
-                entered->release();
-                latch->acquire();
+            if (call == 1 && trace.held) {
+                trace.entered.release();
+                trace.latch.acquire();
             }
             qint64 n = 0;
             for (Item &item : records) {
@@ -135,6 +138,34 @@ private:
         });
     }
 
+    // A writer on a new table, observed and started, with item 1 appended. `held`: the
+    // first batch's write is running, and waits until trace.latch is released (null if
+    // it did not start within 5 s).
+    std::unique_ptr<Writer> startWriter(Trace &trace, int maxBatch, bool held)
+    {
+        newTable();
+        trace.held = held;
+        auto writer = std::make_unique<Writer>("gcw-test", *m_db, maxBatch, write(trace));
+        observe(*writer, trace);
+        writer->start();
+        writer->append(Item{1}, trace.done(1));
+        if (held && !trace.entered.tryAcquire(1, 5000))
+            return nullptr;
+        return writer;
+    }
+
+    // Items 2..`last` appended while the commit of item 1 is held, then let go.
+    std::unique_ptr<Writer> startWithItemsDuringACommit(Trace &trace, int maxBatch, int last)
+    {
+        auto writer = startWriter(trace, maxBatch, true);
+        if (!writer)
+            return nullptr;
+        for (int v = 2; v <= last; ++v)
+            writer->append(Item{v}, trace.done(v));
+        trace.latch.release();
+        return writer;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -147,20 +178,11 @@ private Q_SLOTS:
 
     void appendsDuringACommitShareOneBatch()
     {
-        newTable();
         Trace trace;
-        QSemaphore entered;
-        QSemaphore latch;
-        Writer writer("gcw-test", *m_db, 100, write(trace, &entered, &latch));
-        observe(writer, trace);
-        writer.start();
-        writer.append(Item{1}, trace.done(1));
-        QVERIFY(entered.tryAcquire(1, 5000)); // the first commit is running, and held
-        for (int v = 2; v <= 6; ++v)
-            writer.append(Item{v}, trace.done(v));
-        latch.release();
+        const auto writer = startWithItemsDuringACommit(trace, 100, 6);
+        QVERIFY(writer); // 2..6 arrived while 1 was being committed
         QVERIFY(trace.waitForAnswers(6));
-        writer.stop();
+        writer->stop();
         QCOMPARE(trace.batchRecords, (QList<size_t>{1, 5}));
         QCOMPARE(trace.writeCalls, 2);
         QCOMPARE(trace.writerThread, QByteArray("gcw-test")); // the writer thread carries its name
@@ -171,20 +193,11 @@ private Q_SLOTS:
 
     void batchesNeverExceedMaxBatch()
     {
-        newTable();
         Trace trace;
-        QSemaphore entered;
-        QSemaphore latch;
-        Writer writer("gcw-test", *m_db, 3, write(trace, &entered, &latch));
-        observe(writer, trace);
-        writer.start();
-        writer.append(Item{1}, trace.done(1));
-        QVERIFY(entered.tryAcquire(1, 5000));
-        for (int v = 2; v <= 8; ++v)
-            writer.append(Item{v}, trace.done(v));
-        latch.release();
+        const auto writer = startWithItemsDuringACommit(trace, 3, 8);
+        QVERIFY(writer);
         QVERIFY(trace.waitForAnswers(8));
-        writer.stop();
+        writer->stop();
         QCOMPARE(trace.batchRecords, (QList<size_t>{1, 3, 3, 1}));
         QCOMPARE(trace.answered, (QList<int>{1, 2, 3, 4, 5, 6, 7, 8}));
         QCOMPARE(tableValues(), (QList<int>{1, 2, 3, 4, 5, 6, 7, 8}));
@@ -194,29 +207,23 @@ private Q_SLOTS:
 
     void barrierAnswersAfterEverythingBeforeIt()
     {
-        newTable();
         Trace trace;
-        QSemaphore entered;
-        QSemaphore latch;
-        Writer writer("gcw-test", *m_db, 100, write(trace, &entered, &latch));
-        observe(writer, trace);
-        writer.start();
-        writer.append(Item{1}, trace.done(1));
-        QVERIFY(entered.tryAcquire(1, 5000));
-        writer.append(Item{2}, trace.done(2));
+        const auto writer = startWriter(trace, 100, true);
+        QVERIFY(writer);
+        writer->append(Item{2}, trace.done(2));
         // Counts the rows committed when the barrier answers (on the writer thread).
         int rowsAtBarrier = -1;
         const QString table = m_tableName;
         const Database &db = *m_db;
-        writer.barrier([&trace, &rowsAtBarrier, &db, table](bool ok) {
+        writer->barrier([&trace, &rowsAtBarrier, &db, table](bool ok) {
             QSqlQuery q = execOrThrow(db.connection(), QStringLiteral("SELECT COUNT(*) FROM %1").arg(table));
             rowsAtBarrier = q.next() ? q.value(0).toInt() : -2;
             trace.done(-1)(ok);
         });
-        writer.append(Item{3}, trace.done(3));
-        latch.release();
+        writer->append(Item{3}, trace.done(3));
+        trace.latch.release();
         QVERIFY(trace.waitForAnswers(4));
-        writer.stop();
+        writer->stop();
         QCOMPARE(trace.answered, (QList<int>{1, 2, -1, 3}));
         QCOMPARE(trace.durable, QList<bool>(4, true));
         QCOMPARE(rowsAtBarrier, 3); // 1 and 2 before it, and 3 from its own batch
@@ -258,18 +265,14 @@ private Q_SLOTS:
     // rolled back, the observers hear the error, and the writer goes on.
     void failedWriteIsNotDurable()
     {
-        newTable();
         Trace trace;
-        Writer writer("gcw-test", *m_db, 100, write(trace));
-        observe(writer, trace);
-        writer.start();
-        writer.append(Item{1}, trace.done(1));
+        const auto writer = startWriter(trace, 100, false);
         QVERIFY(trace.waitForAnswers(1));
-        writer.append(Item{2, true}, trace.done(2));
+        writer->append(Item{2, true}, trace.done(2));
         QVERIFY(trace.waitForAnswers(1));
-        writer.append(Item{3}, trace.done(3));
+        writer->append(Item{3}, trace.done(3));
         QVERIFY(trace.waitForAnswers(1));
-        writer.stop();
+        writer->stop();
         QCOMPARE(trace.answered, (QList<int>{1, 2, 3}));
         QCOMPARE(trace.durable, (QList<bool>{true, false, true}));
         QCOMPARE(trace.batchDurable, (QList<bool>{true, false, true}));
@@ -280,45 +283,30 @@ private Q_SLOTS:
 
     void stopCommitsWhatIsQueued()
     {
-        newTable();
         Trace trace;
-        QSemaphore entered;
-        QSemaphore latch;
-        Writer writer("gcw-test", *m_db, 2, write(trace, &entered, &latch));
-        observe(writer, trace);
-        writer.start();
-        writer.append(Item{1}, trace.done(1));
-        QVERIFY(entered.tryAcquire(1, 5000));
-        for (int v = 2; v <= 5; ++v)
-            writer.append(Item{v}, trace.done(v));
-        latch.release();
-        writer.stop(); // returns once all five are committed and answered
+        const auto writer = startWithItemsDuringACommit(trace, 2, 5);
+        QVERIFY(writer);
+        writer->stop(); // returns once all five are committed and answered
         QCOMPARE(trace.answered, (QList<int>{1, 2, 3, 4, 5}));
         QCOMPARE(trace.durable, QList<bool>(5, true));
         QCOMPARE(tableValues(), (QList<int>{1, 2, 3, 4, 5}));
-        writer.append(Item{6}, trace.done(6)); // stopped: queued, not written
+        writer->append(Item{6}, trace.done(6)); // stopped: queued, not written
         QVERIFY(!trace.answers.tryAcquire(6, 50));
         QCOMPARE(trace.writeCalls, 3);
     }
 
     void observersSeeEveryBatch()
     {
-        newTable();
         Trace trace;
-        QSemaphore entered;
-        QSemaphore latch;
-        Writer writer("gcw-test", *m_db, 100, write(trace, &entered, &latch));
-        observe(writer, trace);
-        writer.start();
-        writer.append(Item{1}, trace.done(1));
-        QVERIFY(entered.tryAcquire(1, 5000));
-        writer.append(Item{2}, trace.done(2));
-        writer.barrier(trace.done(-1));
-        latch.release();
+        const auto writer = startWriter(trace, 100, true);
+        QVERIFY(writer);
+        writer->append(Item{2}, trace.done(2));
+        writer->barrier(trace.done(-1));
+        trace.latch.release();
         QVERIFY(trace.waitForAnswers(3));
-        writer.barrier(trace.done(-2));
+        writer->barrier(trace.done(-2));
         QVERIFY(trace.waitForAnswers(1));
-        writer.stop();
+        writer->stop();
         QCOMPARE(trace.batchRecords, (QList<size_t>{1, 1, 0}));
         QCOMPARE(trace.batchEntries, (QList<size_t>{1, 2, 1}));
         QCOMPARE(trace.batchDurable, (QList<bool>{true, true, true}));

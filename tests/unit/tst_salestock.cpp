@@ -24,14 +24,19 @@ private:
         return stock.tryReserve(userId, key, quantity, orderId, true, 1000, 0);
     }
 
+    // The answer names this order and quantity, with this outcome.
+    static void expectOrder(const SaleStock::Result &r, Outcome outcome, const QString &orderId, int quantity)
+    {
+        QCOMPARE(r.outcome, outcome);
+        QCOMPARE(r.orderId, orderId);
+        QCOMPARE(r.quantity, quantity);
+    }
+
 private Q_SLOTS:
     void reservesAndTakesTheUnits()
     {
         SaleStock stock(10, 3);
-        const SaleStock::Result r = reserve(stock, 7, "k1", 2, QStringLiteral("order-1"));
-        QCOMPARE(r.outcome, Outcome::Reserved);
-        QCOMPARE(r.orderId, QStringLiteral("order-1"));
-        QCOMPARE(r.quantity, 2);
+        expectOrder(reserve(stock, 7, "k1", 2, QStringLiteral("order-1")), Outcome::Reserved, QStringLiteral("order-1"), 2);
         QCOMPARE(stock.remaining(), qint64(8));
         QCOMPARE(stock.heldBy(7), 2);
         QCOMPARE(stock.heldBy(8), 0);
@@ -47,10 +52,7 @@ private Q_SLOTS:
         SaleStock stock(10, 5);
         QCOMPARE(reserve(stock, 7, "k1", 2, QStringLiteral("order-1")).outcome, Outcome::Reserved);
         // A retry carries a new order id and even another quantity: the first answer wins.
-        const SaleStock::Result again = reserve(stock, 7, "k1", 1, QStringLiteral("order-2"));
-        QCOMPARE(again.outcome, Outcome::Replayed);
-        QCOMPARE(again.orderId, QStringLiteral("order-1"));
-        QCOMPARE(again.quantity, 2);
+        expectOrder(reserve(stock, 7, "k1", 1, QStringLiteral("order-2")), Outcome::Replayed, QStringLiteral("order-1"), 2);
         QCOMPARE(stock.remaining(), qint64(8));
         QCOMPARE(stock.heldBy(7), 2);
         // The same key from another shopper is another purchase.
@@ -62,12 +64,10 @@ private Q_SLOTS:
     {
         SaleStock stock(10, 5);
         QCOMPARE(stock.tryReserve(7, "k1", 1, QStringLiteral("order-1"), true, 1000, 500).outcome, Outcome::Reserved);
-        const SaleStock::Result closed = stock.tryReserve(7, "k1", 1, QStringLiteral("order-2"), false, 1100, 500);
-        QCOMPARE(closed.outcome, Outcome::Replayed);
-        QCOMPARE(closed.orderId, QStringLiteral("order-1"));
-        const SaleStock::Result soon = stock.tryReserve(7, "k1", 1, QStringLiteral("order-3"), true, 1001, 500);
-        QCOMPARE(soon.outcome, Outcome::Replayed);
-        QCOMPARE(soon.orderId, QStringLiteral("order-1"));
+        expectOrder(stock.tryReserve(7, "k1", 1, QStringLiteral("order-2"), false, 1100, 500), Outcome::Replayed,
+                    QStringLiteral("order-1"), 1); // closed
+        expectOrder(stock.tryReserve(7, "k1", 1, QStringLiteral("order-3"), true, 1001, 500), Outcome::Replayed,
+                    QStringLiteral("order-1"), 1); // within the rate limit
     }
 
     void closedSaleTakesNothing()
@@ -149,9 +149,7 @@ private Q_SLOTS:
         QVERIFY(!stock.release(7, "a", true));
         QCOMPARE(stock.remaining(), qint64(5));
         // The key is kept: a retry still replays the (now failed) order, without units.
-        const SaleStock::Result replay = reserve(stock, 7, "a", 2, QStringLiteral("o2"));
-        QCOMPARE(replay.outcome, Outcome::Replayed);
-        QCOMPARE(replay.orderId, QStringLiteral("o1"));
+        expectOrder(reserve(stock, 7, "a", 2, QStringLiteral("o2")), Outcome::Replayed, QStringLiteral("o1"), 2);
         QCOMPARE(stock.remaining(), qint64(5));
         QVERIFY(!stock.release(7, "unknown", true));
         QVERIFY(!stock.release(8, "a", true)); // another shopper's key
@@ -165,9 +163,7 @@ private Q_SLOTS:
         QVERIFY(!stock.knows(7, "a"));
         QVERIFY(!stock.release(7, "a", true));
         QCOMPARE(stock.remaining(), qint64(5));
-        const SaleStock::Result retry = reserve(stock, 7, "a", 3, QStringLiteral("o2"));
-        QCOMPARE(retry.outcome, Outcome::Reserved);
-        QCOMPARE(retry.orderId, QStringLiteral("o2"));
+        expectOrder(reserve(stock, 7, "a", 3, QStringLiteral("o2")), Outcome::Reserved, QStringLiteral("o2"), 3);
         QCOMPARE(stock.heldBy(7), 3);
         QCOMPARE(stock.remaining(), qint64(2));
     }
@@ -215,10 +211,7 @@ private Q_SLOTS:
         QCOMPARE(stock.remaining(), qint64(8));
         QCOMPARE(stock.heldBy(7), 2);
         QCOMPARE(stock.heldBy(8), 0);
-        const SaleStock::Result replay = reserve(stock, 8, "b", 1, QStringLiteral("o3"));
-        QCOMPARE(replay.outcome, Outcome::Replayed);
-        QCOMPARE(replay.orderId, QStringLiteral("o2"));
-        QCOMPARE(replay.quantity, 3);
+        expectOrder(reserve(stock, 8, "b", 1, QStringLiteral("o3")), Outcome::Replayed, QStringLiteral("o2"), 3);
         const SaleStock::Result over = reserve(stock, 7, "c", 2, QStringLiteral("o4"));
         QCOMPARE(over.outcome, Outcome::LimitReached);
         QCOMPARE(over.heldByUser, 2);
