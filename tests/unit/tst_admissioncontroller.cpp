@@ -4,11 +4,13 @@
 // time and capped at one second's worth, one step in flight at a time, pause and a zero
 // rate, the sale window, the normal lane before the low one, overbooking (admitted
 // shoppers who have not bought hold capacity until they buy or their token expires,
-// restored ones too), sold out announced once per sell-out, and the pre-queue shuffle.
+// restored ones too), sold out announced once per sell-out, only the cluster's leader
+// admitting, and the pre-queue shuffle.
 #include "inventory/reservationjournal.h"
 #include "sales/saleregistry.h"
 #include "temporarydatabase.h"
 #include "waitingroom/admissioncontroller.h"
+#include "waitingroom/admissionleadership.h"
 #include "waitingroom/queueregistry.h"
 #include "waitingroom/ticketjournal.h"
 
@@ -303,6 +305,29 @@ private Q_SLOTS:
         tick(m_t0 + 3000);
         QCOMPARE(m_soldOut->count(), 2);
         QCOMPARE(m_soldOut->at(1), (QList<QVariant>{saleId, qint64(4)}));
+        QCOMPARE(m_queue->admittedTotal(), qint64(1));
+    }
+
+    // Cluster mode: a node that does not hold the admission leadership admits nobody,
+    // but still announces the sell-out to its own waiting shoppers. (On SQLite the
+    // leadership, a PostgreSQL advisory lock, is never taken.)
+    void onlyTheLeaderAdmits()
+    {
+        QVERIFY(open(1, 10, m_t0, 5));
+        AdmissionLeadership leadership(m_db->database(), QStringLiteral("node-a"));
+        QVERIFY(!leadership.isLeader());
+        m_controller->setLeadership(&leadership);
+        tick(m_t0);
+        tick(m_t0 + 1000);
+        QCOMPARE(m_queue->admittedTotal(), qint64(0));
+        m_sale->stock().drain();
+        tick(m_t0 + 2000);
+        QCOMPARE(m_soldOut->count(), 1);
+        m_controller->setLeadership(nullptr); // a single node again: admits from the next round
+        m_sale->stock().addUnits(1);
+        tick(m_t0 + 3000);
+        QCOMPARE(m_queue->admittedTotal(), qint64(0)); // the first round as admitter has no credit
+        tick(m_t0 + 3100);
         QCOMPARE(m_queue->admittedTotal(), qint64(1));
     }
 
