@@ -23,7 +23,7 @@ LeaseManager::LeaseManager(const Database &database, SaleRegistry &registry, Ser
     : m_db(database)
     , m_registry(registry)
     , m_config(std::move(config))
-    , m_thread(m_config.heartbeatMs, [this] { round(); }, [this] { finish(); })
+    , m_thread("fs-lease", m_config.heartbeatMs, [this] { round(); }, [this] { finish(); })
 {
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
-#include <QtGlobal>
+#include "threadname.h"
+
+#include <QByteArray>
 
 #include <chrono>
 #include <condition_variable>
@@ -11,11 +13,13 @@
 // A thread of its own that runs `work` at once and then every `periodMs` (or sooner when
 // woken) until stopped, then `finish` once, on the same thread. For background jobs
 // that keep a database connection of their own (connections must not cross threads).
+// The thread carries `name` (at most 15 characters), e.g. "fs-outbox".
 class PeriodicThread
 {
 public:
-    PeriodicThread(int periodMs, std::function<void()> work, std::function<void()> finish = {})
-        : m_periodMs(qMax(1, periodMs))
+    PeriodicThread(QByteArray name, int periodMs, std::function<void()> work, std::function<void()> finish = {})
+        : m_name(std::move(name))
+        , m_periodMs(qMax(1, periodMs))
         , m_work(std::move(work))
         , m_finish(std::move(finish))
     {
@@ -30,7 +34,10 @@ public:
         if (m_thread.joinable())
             return;
         m_stopping = false;
-        m_thread = std::thread([this] { run(); });
+        m_thread = std::thread([this] {
+            nameCurrentThread(m_name);
+            run();
+        });
     }
 
     // Lets the current round end, runs `finish` and joins the thread.
@@ -78,6 +85,7 @@ private:
             m_finish();
     }
 
+    const QByteArray m_name;
     const int m_periodMs;
     std::function<void()> m_work;
     std::function<void()> m_finish;

@@ -10,7 +10,7 @@
 
 ReservationJournal::ReservationJournal(const Database &database, Metrics &metrics, int maxBatch)
     : m_writer(std::make_unique<GroupCommitWriter<ReservationRecord>>(
-          database, maxBatch, [this](const QSqlDatabase &db, std::vector<ReservationRecord> &records) { write(db, records); }))
+          "fs-journal", database, maxBatch, [this](const QSqlDatabase &db, std::vector<ReservationRecord> &records) { write(db, records); }))
 {
     m_commitCounter = metrics.counter(QStringLiteral("flashsale_journal_commits_total"),
                                       QStringLiteral("Group commits of the reservation journal."));

@@ -6,7 +6,7 @@
 OutboxFollower::OutboxFollower(const Database &database, int pollMs, Push push)
     : m_db(database)
     , m_push(std::move(push))
-    , m_thread(pollMs, [this] { poll(); })
+    , m_thread("fs-follow", pollMs, [this] { poll(); })
 {
 }
 

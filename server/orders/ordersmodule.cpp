@@ -83,7 +83,7 @@ void OrdersModule::started()
     m_dispatcher->start();
     m_workers->start();
     m_lastReconcileMs = nowMs();
-    m_scanner = std::make_unique<PeriodicThread>(qMax(20, m_server.config().orders.pollIntervalMs), [this] { scanRound(); });
+    m_scanner = std::make_unique<PeriodicThread>("fs-order-scan", qMax(20, m_server.config().orders.pollIntervalMs), [this] { scanRound(); });
     m_scanner->start();
 }
 

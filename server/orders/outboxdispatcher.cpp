@@ -14,7 +14,7 @@ constexpr int batchSize = 100; // short write transactions: the purchase journal
 
 OutboxDispatcher::OutboxDispatcher(const Database &database, Metrics &metrics, int pollMs)
     : m_db(database)
-    , m_thread(qMax(10, pollMs), [this] { deliverPending(); })
+    , m_thread("fs-outbox", qMax(10, pollMs), [this] { deliverPending(); })
 {
     m_delivered = metrics.counter(QStringLiteral("flashsale_outbox_delivered_total"), QStringLiteral("Outbox events delivered to every handler."));
     m_failures = metrics.counter(QStringLiteral("flashsale_outbox_handler_failures_total"), QStringLiteral("Handler calls that failed (the event is offered again)."));

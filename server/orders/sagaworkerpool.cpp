@@ -1,5 +1,7 @@
 #include "sagaworkerpool.h"
 
+#include "core/threadname.h"
+
 SagaWorkerPool::SagaWorkerPool(int threads, ProcessOrder process)
     : m_threadCount(qMax(1, threads))
     , m_process(std::move(process))
@@ -17,8 +19,12 @@ void SagaWorkerPool::start()
     if (!m_threads.empty())
         return;
     m_stopping = false;
-    for (int i = 0; i < m_threadCount; ++i)
-        m_threads.emplace_back([this] { run(); });
+    for (int i = 0; i < m_threadCount; ++i) {
+        m_threads.emplace_back([this, i] {
+            nameCurrentThread("fs-saga-" + QByteArray::number(i + 1));
+            run();
+        });
+    }
 }
 
 void SagaWorkerPool::stop()

@@ -14,7 +14,7 @@
 // database-pool threads must not). Orders are queued by id, at most once while queued
 // or running, so the journal's wake-ups and the database poll can both offer the same
 // order without it running twice at once in this process. Admin jobs (refund,
-// compensate) go to the same threads.
+// compensate) go to the same threads. They are named fs-saga-1, fs-saga-2...
 class SagaWorkerPool
 {
 public:

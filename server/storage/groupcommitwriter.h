@@ -2,6 +2,8 @@
 
 #include "database.h"
 
+#include "core/threadname.h"
+
 #include <QElapsedTimer>
 #include <QSqlDatabase>
 #include <QString>
@@ -19,7 +21,8 @@
 // was running in a single transaction (group commit), then calls each entry's `done`
 // with whether it is now durable. Nobody waits on a lock for the disk: the caller
 // returns at once and answers from the callback. The reservation journal and the
-// waiting room's ticket journal are both built on it.
+// waiting room's ticket journal are both built on it. The writer thread carries
+// `threadName` (at most 15 characters).
 template<typename Record>
 class GroupCommitWriter
 {
@@ -40,8 +43,9 @@ public:
     // records and is durable without a transaction.
     using Observer = std::function<void(const BatchResult &result, std::vector<Record> &records)>;
 
-    GroupCommitWriter(const Database &database, int maxBatch, WriteBatch write)
-        : m_db(database)
+    GroupCommitWriter(QByteArray threadName, const Database &database, int maxBatch, WriteBatch write)
+        : m_threadName(std::move(threadName))
+        , m_db(database)
         , m_maxBatch(std::max(1, maxBatch))
         , m_write(std::move(write))
     {
@@ -60,7 +64,10 @@ public:
         if (m_thread.joinable())
             return;
         m_stopping = false;
-        m_thread = std::thread([this] { run(); });
+        m_thread = std::thread([this] {
+            nameCurrentThread(m_threadName);
+            run();
+        });
     }
 
     // Commits what is queued, then stops the writer.
@@ -149,6 +156,7 @@ private:
         return true;
     }
 
+    const QByteArray m_threadName;
     const Database &m_db;
     const int m_maxBatch;
     WriteBatch m_write;

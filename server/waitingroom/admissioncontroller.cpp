@@ -62,7 +62,11 @@ void AdmissionController::purchasesCommitted(const std::vector<ReservationRecord
 
 void AdmissionController::tick()
 {
-    const qint64 now = nowMs();
+    tickAt(nowMs());
+}
+
+void AdmissionController::tickAt(qint64 now)
+{
     const QueueRegistry::Map &queues = m_queues.all();
     for (auto it = queues.cbegin(); it != queues.cend(); ++it)
         step(*it.value(), m_sales[it.key()], now);

@@ -44,8 +44,10 @@ public:
     void restoreAdmitted(qint64 saleId, qint64 userId, qint64 admittedAtMs);
     // From the purchase journal's writer thread: these shoppers have bought.
     void purchasesCommitted(const std::vector<ReservationRecord> &records);
-    // Runs one round at once (tests and the clock both call it).
+    // Runs one round at once (the timer calls it).
     void tick();
+    // Runs one round as of `nowMs`: tick() with the clock's time; tests drive time with it.
+    void tickAt(qint64 nowMs);
 
 Q_SIGNALS:
     // The positions in a sale's queue moved: tickets were admitted (pushed to shoppers

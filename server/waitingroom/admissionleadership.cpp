@@ -8,7 +8,7 @@
 AdmissionLeadership::AdmissionLeadership(const Database &database, QString nodeId, int checkMs)
     : m_db(database)
     , m_nodeId(std::move(nodeId))
-    , m_thread(qMax(10, checkMs), [this] { check(); }, [this] { release(); })
+    , m_thread("fs-leader", qMax(10, checkMs), [this] { check(); }, [this] { release(); })
 {
 }
 

@@ -11,7 +11,7 @@
 #include <QSqlQuery>
 
 TicketJournal::TicketJournal(const Database &database, int maxBatch, bool clustered)
-    : m_writer(database, maxBatch,
+    : m_writer("fs-tickets", database, maxBatch,
                [clustered](const QSqlDatabase &db, std::vector<QueueWrite> &writes) { write(db, writes, clustered); })
 {
     m_writer.setOnBatch([](const GroupCommitWriter<QueueWrite>::BatchResult &batch, std::vector<QueueWrite> &writes) {
