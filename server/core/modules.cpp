@@ -10,6 +10,7 @@
 #include "orders/ordersmodule.h"
 #include "sales/salesmodule.h"
 #include "servermodule.h"
+#include "storefront/storefrontmodule.h"
 #include "waitingroom/waitingroommodule.h"
 
 std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server)
@@ -25,6 +26,7 @@ std::vector<std::unique_ptr<ServerModule>> createModules(FlashSaleServer &server
     modules.push_back(std::make_unique<WaitingRoomModule>(server));
     modules.push_back(std::make_unique<OrdersModule>(server));
     modules.push_back(std::make_unique<NotificationsModule>(server)); // after orders: feeds on its outbox
+    modules.push_back(std::make_unique<StorefrontModule>(server)); // static pages; needs no other module
     modules.push_back(std::make_unique<ClusterModule>(server)); // last: stops after the journal, then hands its leases back
     return modules;
 }
