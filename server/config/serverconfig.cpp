@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QSettings>
 #include <QThread>
+#include <QUrl>
 
 namespace {
 
@@ -25,9 +26,11 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
     static const QStringList known = {
         QStringLiteral("server/bind"), QStringLiteral("server/port"),
         QStringLiteral("server/threads"), QStringLiteral("server/maxBodyBytes"), QStringLiteral("server/trustedProxies"),
+        QStringLiteral("server/corsAllowedOrigins"),
         QStringLiteral("server/dataDir"), QStringLiteral("server/logLevel"),
         QStringLiteral("database/url"), QStringLiteral("database/poolSize"),
         QStringLiteral("auth/accessTokenTtlSeconds"), QStringLiteral("auth/refreshTokenTtlSeconds"),
+        QStringLiteral("auth/refreshReuseIntervalSeconds"),
         QStringLiteral("auth/argon2OpsLimit"), QStringLiteral("auth/argon2MemLimitKiB"),
         QStringLiteral("auth/maxFailedLogins"), QStringLiteral("auth/lockoutSeconds"),
         QStringLiteral("auth/tokenRateLimitAttempts"), QStringLiteral("auth/tokenRateLimitWindowSeconds"),
@@ -76,12 +79,23 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
         else if (warnings && !entry.trimmed().isEmpty())
             warnings->append(QStringLiteral("server/trustedProxies: %1 is not an IP address").arg(entry));
     }
+    for (const QString &entry : ini.value(QStringLiteral("server/corsAllowedOrigins")).toStringList()) {
+        const QString origin = entry.trimmed();
+        const QUrl url(origin);
+        if (origin == QLatin1String("*")
+            || (url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https")) && !url.host().isEmpty()
+                && url.path().isEmpty() && !url.hasQuery()))
+            c.http.corsAllowedOrigins.append(origin);
+        else if (warnings && !origin.isEmpty())
+            warnings->append(QStringLiteral("server/corsAllowedOrigins: %1 is not an origin (scheme://host[:port])").arg(entry));
+    }
     read(ini, "server/dataDir", c.dataDir);
     read(ini, "server/logLevel", c.logLevel);
     read(ini, "database/url", c.database.url);
     read(ini, "database/poolSize", c.database.poolSize);
     read(ini, "auth/accessTokenTtlSeconds", c.auth.accessTokenTtlSeconds);
     read(ini, "auth/refreshTokenTtlSeconds", c.auth.refreshTokenTtlSeconds);
+    read(ini, "auth/refreshReuseIntervalSeconds", c.auth.refreshReuseIntervalSeconds);
     read(ini, "auth/argon2OpsLimit", c.auth.argon2OpsLimit);
     read(ini, "auth/argon2MemLimitKiB", c.auth.argon2MemLimitKiB);
     read(ini, "auth/maxFailedLogins", c.auth.maxFailedLogins);
