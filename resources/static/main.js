@@ -11,6 +11,7 @@ import { mountSales } from './salesview.js';
 const main = document.getElementById('main');
 const nav = document.getElementById('account-nav');
 let current = null;
+let firstRoute = true;
 
 function renderNav() {
   if (session.signedIn) {
@@ -38,9 +39,11 @@ function route() {
     else mountAccount(main, { mode: 'signin', returnTo: '#/orders' });
   } else if (parts[0] === 'signin' || parts[0] === 'register') mountAccount(main, { mode: parts[0], returnTo: safeReturn });
   else mountSales(main, { signal });
-  // Move the focus to the new view's heading, for keyboard and screen-reader users.
+  // After a move (not on the first load), put the focus at the top of the new view, for
+  // keyboard and screen-reader users: its heading, or the main region while it loads.
   const heading = main.querySelector('h1');
-  if (heading && document.activeElement !== document.body) heading.focus({ preventScroll: false });
+  if (!firstRoute) (heading || main).focus();
+  firstRoute = false;
   document.title = heading ? `${heading.textContent} · FlashSale` : 'FlashSale';
 }
 
