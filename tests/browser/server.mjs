@@ -8,13 +8,14 @@ import { join } from 'node:path';
 
 export const admin = { email: 'admin@browser.test', password: 'admin password for browser tests' };
 
-export async function startServer() {
+// `extraIni`: more lines for the configuration file, e.g. ['[waitingRoom]', 'proofOfWork=true'].
+export async function startServer(extraIni = []) {
   const dir = mkdtempSync(join(tmpdir(), 'flashsale-browser-'));
   const config = join(dir, 'flashsale.ini');
   writeFileSync(config, [
     '[auth]', 'argon2OpsLimit=1', 'argon2MemLimitKiB=8192', 'tokenRateLimitAttempts=0',
     '[waitingRoom]', 'joinLimitPerAddress=0',
-    '[payments]', 'simulatedLatencyMs=20', '',
+    '[payments]', 'simulatedLatencyMs=20', ...extraIni, '',
   ].join('\n'));
   const child = spawn(process.env.FLASHSALE_BINARY, ['--headless', '--port', '0', '--data-dir', dir, '--config', config,
     '--no-demo', '--log-level', 'warning'], {

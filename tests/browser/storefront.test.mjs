@@ -218,6 +218,67 @@ describe('storefront', { concurrency: 1 }, () => {
     await context.close();
   });
 
+  test('without the live channel the page polls, and waits as long as Retry-After says', async () => {
+    const productId = await api.product('Speaker', 10, 99);
+    const sale = await api.sale('Offline deal', productId, 5, 1, 8_000, 49);
+    await api.register('offline@browser.test', PASSWORD, 'No Socket');
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await newPage(context);
+    await page.routeWebSocket(/\/notifications/, (ws) => ws.close()); // the channel never opens
+    const polls = [];
+    await page.route(/\/sales\/\d+\/queue\/\d+$/, async (route) => {
+      polls.push(Date.now());
+      if (polls.length === 1) {
+        await route.fulfill({ status: 429, headers: { 'Retry-After': '3', 'Content-Type': 'application/problem+json' },
+          body: JSON.stringify({ type: '/problems/rate-limited', title: 'Too many requests', status: 429 }) });
+      } else {
+        await route.continue();
+      }
+    });
+    await signIn(page, 'offline@browser.test', `#/sale/${sale.saleId}`);
+    await page.getByRole('button', { name: 'Join the line now' }).click();
+    await page.getByText('Updates every few seconds.').waitFor();
+    await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ timeout: 60_000 });
+    assert.ok(polls.length >= 2, `${polls.length} polls`); // the 429, then at least one that saw the admission
+    assert.ok(polls[1] - polls[0] >= 2900, `polled again ${polls[1] - polls[0]} ms after a Retry-After of 3 s`);
+    await context.close();
+  });
+
+  test('proof of work, when the server asks, is solved in a Web Worker with a progress bar', async () => {
+    const powServer = await startServer(['[waitingRoom]', 'proofOfWork=true', 'proofOfWorkBits=16']);
+    try {
+      const powApi = new Api(powServer.url);
+      await powApi.login(admin.email, admin.password);
+      const productId = await powApi.product('Console', 10, 499);
+      const sale = await powApi.sale('Checked deal', productId, 5, 1, -1000, 249);
+      await powApi.register('pow@browser.test', PASSWORD, 'Proof Worker');
+      const context = await browser.newContext({ viewport: DESKTOP });
+      const page = await newPage(context);
+      const workers = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      const joins = [];
+      page.on('request', (r) => { if (r.method() === 'POST' && /\/queue$/.test(r.url())) joins.push(r.postData() || ''); });
+      await page.goto(`${powServer.url}/#/signin?to=${encodeURIComponent(`#/sale/${sale.saleId}`)}`);
+      await page.getByLabel('E-mail').fill('pow@browser.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Join the waiting room' }).click();
+      await page.getByRole('progressbar', { name: 'Checking this browser' }).waitFor();
+      // The page stays responsive while the worker hashes.
+      const started = Date.now();
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+      assert.ok(Date.now() - started < 1000, 'the page froze while solving');
+      await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ timeout: 60_000 });
+      assert.ok(workers.some((u) => u.endsWith('/pow-worker.js')), `workers: ${workers.join(', ')}`);
+      assert.equal(joins.length, 2, 'a join without proof, then one with it');
+      const proved = JSON.parse(joins[1]);
+      assert.ok(proved.challenge && proved.nonce, joins[1]);
+      await context.close();
+    } finally {
+      await powServer.stop();
+    }
+  });
+
   test('30 browser contexts race for 5 units: 5 confirmed, 25 sold out, no error, and the database agrees', async () => {
     const productId = await api.product('Smartwatch', 100, 299);
     const sale = await api.sale('Five only', productId, 5, 1, 3600_000, 149);

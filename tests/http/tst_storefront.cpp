@@ -1,10 +1,13 @@
 // The shoppers' storefront as the server sends it: the page at / and /shop with a strict
 // Content-Security-Policy and the other security headers, never cached for long; the
 // assets under a versioned folder, cached for a year with an ETag; no inline script in
-// the page; nothing served under another version's name; the API unchanged beside it.
+// the page; nothing served under another version's name; the whole page under 100 KB;
+// the API unchanged beside it.
 #include "httpclient.h"
+#include "storefront/storefrontmodule.h"
 #include "testserver.h"
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QtTest>
 
@@ -118,6 +121,25 @@ private Q_SLOTS:
         QString missing = urls.first().section(QLatin1Char('/'), 0, -2) + QStringLiteral("/no-such-file.js");
         QCOMPARE(m_client->get(missing).status, 404);
         QCOMPARE(m_client->get(QStringLiteral("/shop/v/") + urls.first().section(QLatin1Char('/'), 3, 3) + QStringLiteral("/..%2Fmigrations%2F0001_initial.sql")).status, 404);
+    }
+
+    void theWholePageStaysUnder100KB()
+    {
+        // Everything the page can load: the page itself and every asset in the binary.
+        qint64 total = m_client->get(QStringLiteral("/")).body.size();
+        const QDir dir(QStringLiteral(":/static"));
+        const QStringList files = dir.entryList(QDir::Files);
+        QVERIFY(files.size() >= 5);
+        for (const QString &name : files) {
+            if (name == QLatin1String("index.html"))
+                continue;
+            const HttpResult r = m_client->get(QStringLiteral("/shop/v/") + m_server->server().module<StorefrontModule>()->assets().version()
+                                               + QLatin1Char('/') + name);
+            QCOMPARE(r.status, 200);
+            total += r.body.size();
+        }
+        QVERIFY2(total < 100 * 1024, qPrintable(QStringLiteral("%1 bytes").arg(total)));
+        qInfo("storefront: %lld bytes uncompressed, page and assets", total);
     }
 
     void writesToThePageAreRefused()
