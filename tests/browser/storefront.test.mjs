@@ -279,6 +279,34 @@ describe('storefront', { concurrency: 1 }, () => {
     }
   });
 
+  test('a declined payment is told in plain words: not charged, the unit went back', async () => {
+    const failing = await startServer(['[payments]', 'simulatedFailureRate=1']);
+    try {
+      const failApi = new Api(failing.url);
+      await failApi.login(admin.email, admin.password);
+      const productId = await failApi.product('Camera', 10, 599);
+      const sale = await failApi.sale('Declined deal', productId, 3, 1, -1000, 299);
+      await failApi.register('declined@browser.test', PASSWORD, 'Declined Card');
+      const context = await browser.newContext({ viewport: DESKTOP });
+      const page = await newPage(context);
+      await page.goto(`${failing.url}/#/signin?to=${encodeURIComponent(`#/sale/${sale.saleId}`)}`);
+      await page.getByLabel('E-mail').fill('declined@browser.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Join the waiting room' }).click();
+      await page.getByRole('button', { name: 'Buy now' }).click();
+      await page.locator('#order-status', { hasText: 'Not completed' }).waitFor({ timeout: 60_000 });
+      await page.locator('#panel').getByText('Your card was not charged; the unit went back on sale.', { exact: false }).waitFor();
+      await snap(page, '08-payment-failed');
+      await axeCheck(page, 'order failed');
+      const after = await failApi.call('GET', `/sales/${sale.saleId}`);
+      assert.equal(after.data.remainingStock, 3, 'the unit is back');
+      await context.close();
+    } finally {
+      await failing.stop();
+    }
+  });
+
   test('30 browser contexts race for 5 units: 5 confirmed, 25 sold out, no error, and the database agrees', async () => {
     const productId = await api.product('Smartwatch', 100, 299);
     const sale = await api.sale('Five only', productId, 5, 1, 3600_000, 149);
@@ -316,6 +344,14 @@ describe('storefront', { concurrency: 1 }, () => {
     const count = (what) => outcomes.filter((o) => o === what).length;
     assert.deepEqual({ confirmed: count('confirmed'), soldout: count('soldout'), other: outcomes.filter((o) => o !== 'confirmed' && o !== 'soldout') },
       { confirmed: 5, soldout: 25, other: [] });
+    // A sold-out page stops asking the server.
+    const quiet = pages[outcomes.indexOf('soldout')];
+    const asked = [];
+    const listen = (r) => { if (r.url().startsWith(server.url) && r.resourceType() !== 'document') asked.push(r.url()); };
+    quiet.on('request', listen);
+    await quiet.waitForTimeout(6000);
+    quiet.off('request', listen);
+    assert.deepEqual(asked, [], 'requests from a sold-out page');
     await snap(pages[outcomes.indexOf('soldout')], '07-sold-out');
     await axeCheck(pages[outcomes.indexOf('soldout')], 'sold out');
     const orders = await api.ordersOf(sale.saleId);
