@@ -33,6 +33,7 @@ int runHeadless(QCoreApplication &app, const CommandLine &cl)
         return 1;
     }
     std::printf("FlashSale is serving at %s  (Ctrl-C stops it)\n", qPrintable(server.baseUrl().toString()));
+    std::printf("Shoppers' storefront: %s\n", qPrintable(server.baseUrl().resolved(QUrl(QStringLiteral("/"))).toString()));
     std::fflush(stdout);
     UnixSignalWatcher watcher;
     QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, &app, [&app](int signal) {

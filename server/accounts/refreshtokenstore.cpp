@@ -64,8 +64,14 @@ RefreshTokenStore::Rotation RefreshTokenStore::rotate(const QSqlDatabase &db, co
         if (claimed) {
             r.outcome = Outcome::Rotated;
             r.token = insert(db, r.userId, r.family, nowMs);
+            // Remembered before the commit: a second use waits for this transaction's
+            // lock, so it finds the successor here once it sees the token replaced.
+            rememberSuccessor(hash, r.token, nowMs);
         } else if (row.value(3).toInt() != 0) {
             r.outcome = Outcome::Revoked;
+        } else if (!row.value(2).isNull() && nowMs - row.value(2).toLongLong() <= m_reuseIntervalMs
+                   && !(r.token = recentSuccessor(hash, nowMs)).isEmpty()) {
+            r.outcome = Outcome::RotatedJustBefore; // nothing changes in the table
         } else if (!row.value(2).isNull()) {
             // Already exchanged once: this is a replay. End the whole family.
             r.outcome = Outcome::Reused;
@@ -75,6 +81,27 @@ RefreshTokenStore::Rotation RefreshTokenStore::rotate(const QSqlDatabase &db, co
         }
         return r;
     });
+}
+
+void RefreshTokenStore::rememberSuccessor(const QString &presentedHash, const QByteArray &successor, qint64 nowMs) const
+{
+    if (m_reuseIntervalMs <= 0)
+        return;
+    QMutexLocker lock(&m_recentMutex);
+    if (m_recent.size() >= 1024) {
+        for (auto it = m_recent.begin(); it != m_recent.end();)
+            it = it.value().untilMs < nowMs ? m_recent.erase(it) : std::next(it);
+    }
+    m_recent.insert(presentedHash, Successor{successor, nowMs + m_reuseIntervalMs});
+}
+
+QByteArray RefreshTokenStore::recentSuccessor(const QString &presentedHash, qint64 nowMs) const
+{
+    QMutexLocker lock(&m_recentMutex);
+    const auto it = m_recent.constFind(presentedHash);
+    if (it == m_recent.constEnd() || it.value().untilMs < nowMs)
+        return {};
+    return it.value().token;
 }
 
 int RefreshTokenStore::purgeExpired(const QSqlDatabase &db, qint64 nowMs) const

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
+#include <QMutex>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -9,20 +11,24 @@
 // family; each refresh replaces the presented token by a new one of the same family. A
 // token presented after it was replaced means it leaked (or was stolen and used): the
 // whole family is revoked, so neither the thief nor the victim can go on with it.
+// Except within the reuse interval: a token presented again within `reuseIntervalMs` of
+// its rotation (two tabs refreshing at once, an answer lost on the way) is answered with
+// the same new token, kept in memory for that long; after it, reuse revokes as before.
+// Called from the database threads at once: the memory of recent rotations has a lock.
 // Methods take the calling thread's connection and throw DatabaseError on failure.
 class RefreshTokenStore
 {
 public:
-    enum class Outcome { Rotated, Unknown, Expired, Revoked, Reused };
+    enum class Outcome { Rotated, RotatedJustBefore, Unknown, Expired, Revoked, Reused };
     struct Rotation
     {
         Outcome outcome = Outcome::Unknown;
         qint64 userId = 0;     // set unless Unknown
         QString family;        // set unless Unknown
-        QByteArray token;      // the new token when Rotated
+        QByteArray token;      // the new token when Rotated or RotatedJustBefore
     };
 
-    explicit RefreshTokenStore(qint64 ttlMs) : m_ttlMs(ttlMs) {}
+    explicit RefreshTokenStore(qint64 ttlMs, qint64 reuseIntervalMs = 0) : m_ttlMs(ttlMs), m_reuseIntervalMs(reuseIntervalMs) {}
 
     qint64 ttlMs() const { return m_ttlMs; }
     // Starts a new family for `userId` (a login) and returns its first token.
@@ -37,5 +43,17 @@ public:
 private:
     QByteArray insert(const QSqlDatabase &db, qint64 userId, const QString &family, qint64 nowMs) const;
 
+    void rememberSuccessor(const QString &presentedHash, const QByteArray &successor, qint64 nowMs) const;
+    QByteArray recentSuccessor(const QString &presentedHash, qint64 nowMs) const;
+
+    struct Successor
+    {
+        QByteArray token;
+        qint64 untilMs = 0;
+    };
+
     qint64 m_ttlMs;
+    qint64 m_reuseIntervalMs;
+    mutable QMutex m_recentMutex;
+    mutable QHash<QString, Successor> m_recent; // presented token's hash -> what it was exchanged for
 };

@@ -56,7 +56,8 @@ TokenEndpoint::TokenEndpoint(FlashSaleServer &server, const PasswordHasher &hash
     , m_jwt(jwt)
     , m_throttle(server.config().auth.maxFailedLogins, qint64(server.config().auth.lockoutSeconds) * 1000,
                  server.config().auth.tokenRateLimitAttempts, qint64(server.config().auth.tokenRateLimitWindowSeconds) * 1000)
-    , m_refreshTokens(qint64(server.config().auth.refreshTokenTtlSeconds) * 1000)
+    , m_refreshTokens(qint64(server.config().auth.refreshTokenTtlSeconds) * 1000,
+                      qint64(server.config().auth.refreshReuseIntervalSeconds) * 1000)
 {
 }
 
@@ -151,6 +152,9 @@ HttpResponse TokenEndpoint::refreshGrant(const QSqlDatabase &db, const QByteArra
         fields.insert(QStringLiteral("userId"), rotation.userId);
     switch (rotation.outcome) {
     case RefreshTokenStore::Outcome::Rotated:
+    case RefreshTokenStore::Outcome::RotatedJustBefore:
+        if (rotation.outcome == RefreshTokenStore::Outcome::RotatedJustBefore)
+            Log::info(QStringLiteral("accounts.refresh.repeated"), fields);
         if (const std::optional<UserRecord> user = UserStore::byId(db, rotation.userId))
             return tokens(*user, rotation.token, now);
         return invalidRefreshToken();

@@ -16,6 +16,8 @@ struct ServerConfig
         qint64 maxBodyBytes = 65536; // larger bodies answer 413
         // Peers (a load balancer) whose X-Forwarded-For is believed for the client address.
         QList<QHostAddress> trustedProxies;
+        // Origins (scheme://host[:port]) whose pages may call the API through CORS, or "*".
+        QStringList corsAllowedOrigins;
     } http;
 
     struct Database
@@ -28,6 +30,7 @@ struct ServerConfig
     {
         int accessTokenTtlSeconds = 900;
         int refreshTokenTtlSeconds = 7 * 24 * 3600;
+        int refreshReuseIntervalSeconds = 10; // a second use this soon answers the same new token; 0: always revoke
         quint64 argon2OpsLimit = 2;
         quint64 argon2MemLimitKiB = 65536;
         int maxFailedLogins = 5;

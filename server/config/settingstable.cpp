@@ -1,6 +1,7 @@
 #include "settingstable.h"
 
 #include <QStringList>
+#include <QUrl>
 
 #include <type_traits>
 
@@ -111,6 +112,29 @@ Setting trustedProxies()
         });
 }
 
+Setting corsAllowedOrigins()
+{
+    return custom(
+        "server/corsAllowedOrigins", "Origins (scheme://host[:port]) whose pages may call the API through CORS, or *.",
+        [](const ServerConfig &c) { return QVariant(c.http.corsAllowedOrigins.join(QLatin1Char(','))); },
+        [](ServerConfig &c, const QVariant &text, QString *why) {
+            QStringList invalid;
+            for (const QString &entry : text.toStringList()) {
+                const QString origin = entry.trimmed();
+                const QUrl url(origin);
+                if (origin == QLatin1String("*")
+                    || (url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"))
+                        && !url.host().isEmpty() && url.path().isEmpty() && !url.hasQuery()))
+                    c.http.corsAllowedOrigins.append(origin);
+                else if (!origin.isEmpty())
+                    invalid.append(origin);
+            }
+            if (!invalid.isEmpty())
+                *why = QStringLiteral("%1: not an origin (scheme://host[:port]), ignored").arg(invalid.join(QStringLiteral(", ")));
+            return invalid.isEmpty();
+        });
+}
+
 std::vector<Setting> makeTable()
 {
     using C = ServerConfig;
@@ -120,12 +144,15 @@ std::vector<Setting> makeTable()
         field("server/threads", &C::http, &C::Http::threads, "HTTP threads, each with its own event loop; 0: one per core."),
         field("server/maxBodyBytes", &C::http, &C::Http::maxBodyBytes, "Largest request body accepted, in bytes; larger answers 413."),
         trustedProxies(),
+        corsAllowedOrigins(),
         topLevel("server/dataDir", &C::dataDir, "Folder for the SQLite database, the signing keys and other local state."),
         topLevel("server/logLevel", &C::logLevel, "debug, info, warning or error."),
         field("database/url", &C::database, &C::Database::url, "sqlite:PATH or postgresql://user:password@host:port/dbname; empty: SQLite in dataDir."),
         field("database/poolSize", &C::database, &C::Database::poolSize, "Threads that run database work."),
         field("auth/accessTokenTtlSeconds", &C::auth, &C::Auth::accessTokenTtlSeconds, "Lifetime of a JWT access token."),
         field("auth/refreshTokenTtlSeconds", &C::auth, &C::Auth::refreshTokenTtlSeconds, "Lifetime of a refresh token."),
+        field("auth/refreshReuseIntervalSeconds", &C::auth, &C::Auth::refreshReuseIntervalSeconds,
+              "A refresh token used again this soon answers the same new pair; later reuse revokes the chain; 0: always revoke."),
         field("auth/argon2OpsLimit", &C::auth, &C::Auth::argon2OpsLimit, "Argon2id passes."),
         field("auth/argon2MemLimitKiB", &C::auth, &C::Auth::argon2MemLimitKiB, "Argon2id memory in KiB."),
         field("auth/maxFailedLogins", &C::auth, &C::Auth::maxFailedLogins, "Failed logins in a row before the account is locked."),

@@ -87,6 +87,7 @@ bool FlashSaleServer::start(QString *error)
     m_http->metrics = m_metrics.get();
     m_http->maxBodyBytes = m_config.http.maxBodyBytes;
     m_http->trustedProxies = m_config.http.trustedProxies;
+    m_http->corsAllowedOrigins = m_config.http.corsAllowedOrigins;
     registerCoreRoutes();
     for (const auto &module : m_modules.all)
         module->registerRoutes(m_http->router);

@@ -10,6 +10,7 @@
 #include "orders/ordersmodule.h"
 #include "sales/salesmodule.h"
 #include "servermodule.h"
+#include "storefront/storefrontmodule.h"
 #include "waitingroom/waitingroommodule.h"
 
 namespace {
@@ -41,6 +42,7 @@ Modules createModules(FlashSaleServer &server)
     m.sales->setAdmissionGate(m.waitingRoom); // purchases need an admission the waiting room gave
     m.orders = add<OrdersModule>(m, server, *m.sales, *m.inventory);
     m.notifications = add<NotificationsModule>(m, server, *m.orders, *m.authenticator, *m.waitingRoom); // feeds on the outbox
+    m.storefront = add<StorefrontModule>(m, server); // static pages; needs no other module
     // Last: it stops after the journal, then hands its leases back.
     m.cluster = add<ClusterModule>(m, server, *m.sales, *m.catalog, *m.inventory);
     return m;

@@ -15,6 +15,7 @@ class InventoryModule;
 class NotificationsModule;
 class OrdersModule;
 class SalesModule;
+class StorefrontModule;
 class ServerModule;
 class WaitingRoomModule;
 
@@ -34,6 +35,7 @@ struct Modules
     WaitingRoomModule *waitingRoom = nullptr;
     OrdersModule *orders = nullptr;
     NotificationsModule *notifications = nullptr;
+    StorefrontModule *storefront = nullptr;
     ClusterModule *cluster = nullptr;
     const Authenticator *authenticator = nullptr; // the accounts module: checks bearer tokens
 
@@ -59,6 +61,8 @@ struct Modules
             return orders;
         else if constexpr (std::is_same_v<T, NotificationsModule>)
             return notifications;
+        else if constexpr (std::is_same_v<T, StorefrontModule>)
+            return storefront;
         else if constexpr (std::is_same_v<T, ClusterModule>)
             return cluster;
         else

@@ -73,6 +73,7 @@ Exchange::~Exchange()
     copy->path = path;
     copy->requestId = requestId;
     copy->traceparent = traceparent;
+    copy->corsAllowOrigin = corsAllowOrigin;
     copy->receivedAtNs = receivedAtNs;
     copy->routeStats.store(routeStats.load());
     copy->answered.store(true);
@@ -211,6 +212,13 @@ void HttpWorker::write(Exchange &exchange, const HttpResponse &response)
     responder.writeHeader("Content-Length", QByteArray::number(noBody && exchange.method != "HEAD" ? 0 : response.body.size()));
     responder.writeHeader("X-Request-Id", exchange.requestId);
     responder.writeHeader("traceparent", exchange.traceparent);
+    if (!exchange.corsAllowOrigin.isEmpty()) {
+        // Never Access-Control-Allow-Credentials: the API takes bearer tokens, not cookies.
+        responder.writeHeader("Access-Control-Allow-Origin", exchange.corsAllowOrigin);
+        responder.writeHeader("Access-Control-Expose-Headers", "Location, Retry-After, ETag, X-Request-Id, Idempotent-Replayed");
+        if (exchange.corsAllowOrigin != "*")
+            responder.writeHeader("Vary", "Origin");
+    }
     for (const auto &h : response.headers)
         responder.writeHeader(h.first, h.second);
     responder.writeBody(noBody ? QByteArray() : response.body);

@@ -26,6 +26,7 @@ struct Exchange
     QString path;
     QByteArray requestId;
     QByteArray traceparent;
+    QByteArray corsAllowOrigin; // set by dispatch: the Access-Control-Allow-Origin to send, if any
     qint64 receivedAtNs = 0;
     ~Exchange();
 };

@@ -66,9 +66,41 @@ void HttpContext::prepare()
     unmatchedStats = metrics->route(QStringLiteral("unmatched"));
 }
 
+QByteArray HttpContext::corsAllowOrigin(const QByteArray &origin) const
+{
+    if (origin.isEmpty() || corsAllowedOrigins.isEmpty())
+        return {};
+    if (corsAllowedOrigins.contains(QStringLiteral("*")))
+        return "*";
+    return corsAllowedOrigins.contains(QString::fromLatin1(origin)) ? origin : QByteArray();
+}
+
 void HttpContext::dispatch(HttpRequest &request, const Responder &responder) const
 {
     responder.exchange().routeStats.store(unmatchedStats);
+    const QByteArray allowOrigin = corsAllowOrigin(request.header("origin"));
+    responder.exchange().corsAllowOrigin = allowOrigin;
+    if (request.method == "OPTIONS" && !request.header("access-control-request-method").isEmpty()) {
+        // A CORS preflight: which methods and headers the path takes, for an allowed origin.
+        const Router::Match m = router.match(request.header("access-control-request-method"), request.segments);
+        if (allowOrigin.isEmpty()) {
+            responder.send(Problem::forbidden(QStringLiteral("This origin may not call the API from a browser (server/corsAllowedOrigins).")));
+            return;
+        }
+        if (!m.route && m.allowedMethods.isEmpty()) {
+            responder.send(Problem::notFound(QStringLiteral("No resource at %1").arg(request.path)));
+            return;
+        }
+        QList<QByteArray> methods = m.allowedMethods;
+        if (m.route)
+            methods.prepend(m.route->method);
+        responder.send(HttpResponse::empty(204)
+                           .withHeader("Access-Control-Allow-Methods", methods.join(", "))
+                           .withHeader("Access-Control-Allow-Headers",
+                                       "Authorization, Content-Type, Idempotency-Key, Admission-Token, If-None-Match, X-Request-Id, traceparent")
+                           .withHeader("Access-Control-Max-Age", "600"));
+        return;
+    }
     if (request.body.size() > maxBodyBytes) {
         responder.send(HttpResponse::problem(413, QStringLiteral("payload-too-large"), QStringLiteral("Payload too large"),
                                              QStringLiteral("The body may hold at most %1 bytes.").arg(maxBodyBytes)));

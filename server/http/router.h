@@ -56,6 +56,7 @@ struct HttpContext
     const Authenticator *authenticator = nullptr;
     qint64 maxBodyBytes = 65536;
     QList<QHostAddress> trustedProxies;
+    QStringList corsAllowedOrigins; // exact origins, or "*"
     void *unmatchedStats = nullptr;
     // Receives every upgraded WebSocket connection, on the HTTP thread that accepted it
     // (the socket lives there). Unset: upgrades are closed at once.
@@ -69,4 +70,7 @@ struct HttpContext
     QHostAddress clientAddress(const QHostAddress &peer, const QByteArray &forwardedFor) const;
     // Runs on the HTTP thread; answers the errors it finds itself.
     void dispatch(HttpRequest &request, const Responder &responder) const;
+    // The value of Access-Control-Allow-Origin for a request from `origin` (its Origin
+    // header), or empty when that origin may not read answers.
+    QByteArray corsAllowOrigin(const QByteArray &origin) const;
 };

@@ -11,6 +11,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -128,6 +129,13 @@ void MainWindow::createActions()
     m_showCluster->setStatusTip(tr("Every node of the cluster, its stock leases and its rate"));
     connect(m_showCluster, &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_cluster); });
 
+    // The shoppers' page, served by the server this console is connected to (at its root).
+    m_openStorefront = new QAction(tr("Open the &Storefront"), this);
+    m_openStorefront->setStatusTip(tr("The shoppers' page in the browser"));
+    connect(m_openStorefront, &QAction::triggered, this, [this] {
+        QDesktopServices::openUrl(m_client->baseUrl().resolved(QUrl(QStringLiteral("/"))));
+    });
+
     m_about = new QAction(tr("&About FlashSale"), this);
     m_about->setMenuRole(QAction::AboutRole);
     connect(m_about, &QAction::triggered, this, &MainWindow::about);
@@ -157,7 +165,15 @@ void MainWindow::createMenus()
     view->addAction(m_showCluster);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_openStorefront);
+    help->addSeparator();
     help->addAction(m_about);
+    // Says where the shoppers' page is whenever the menu opens (the console may reconnect).
+    connect(help, &QMenu::aboutToShow, this, [this] {
+        const QString url = m_client->baseUrl().resolved(QUrl(QStringLiteral("/"))).toString();
+        m_openStorefront->setText(tr("Open the &Storefront (%1)").arg(url));
+        m_openStorefront->setToolTip(url);
+    });
 
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));

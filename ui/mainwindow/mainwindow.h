@@ -35,6 +35,7 @@ public:
     ConnectionStatus *connectionStatus() const { return m_status; }
     QAction *newSaleAction() const { return m_newSale; }
     QAction *saleDashboardAction() const { return m_saleDashboard; }
+    QAction *openStorefrontAction() const { return m_openStorefront; }
     // The window of the sale, opened (or raised) on its dashboard.
     SaleWindow *openSaleWindow(qint64 saleId);
 
@@ -78,5 +79,6 @@ private:
     QAction *m_showCatalog = nullptr;
     QAction *m_showCluster = nullptr;
     QAction *m_about = nullptr;
+    QAction *m_openStorefront = nullptr;
     QHash<qint64, QPointer<SaleWindow>> m_saleWindows; // each deletes itself on close
 };

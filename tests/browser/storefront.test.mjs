@@ -1,0 +1,372 @@
+// The shoppers' storefront in Debian's Chromium against a real FlashSale server:
+// the journey (register, join before the start, countdown, admitted, buy, Confirmed) with
+// screenshots on a desktop and a phone, light and dark; reload and second tab keep the
+// place; 30 browser contexts race for 5 units; a dropped purchase answer is retried with
+// the same Idempotency-Key; axe-core finds nothing serious; the CSP header on every page
+// and a product name made of HTML shown as text.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Api, admin, startServer } from './server.mjs';
+
+const require = createRequire(`${process.env.FLASHSALE_NODE_MODULES}/`);
+const { chromium } = require('playwright-core');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const OUT = join(process.env.FLASHSALE_TEST_OUTPUT || tmpdir(), 'storefront');
+mkdirSync(OUT, { recursive: true });
+const PASSWORD = 'correct horse battery';
+const XSS = '<img src=x onerror=alert(1)>';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 375, height: 740 };
+
+let server;
+let api;
+let browser;
+const dialogs = [];
+const cspViolations = [];
+const pageErrors = [];
+
+async function newPage(context) {
+  const page = await context.newPage();
+  // Generous: the build machine is shared, and thirty pages load at once in the race.
+  page.setDefaultTimeout(60_000);
+  page.setDefaultNavigationTimeout(90_000);
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Every page the browser loads from the shop carries the CSP.
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'document' && r.url().startsWith(server.url)) {
+      const csp = r.headers()['content-security-policy'] || '';
+      if (!csp.includes("script-src 'self'") || !csp.includes("frame-ancestors 'none'")) {
+        cspViolations.push(`no strict CSP on ${r.url()}: "${csp}"`);
+      }
+    }
+  });
+  return page;
+}
+
+// desktop and phone, light and dark, of the page as it is now
+async function snap(page, step) {
+  const before = page.viewportSize();
+  for (const [device, size] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    for (const scheme of ['light', 'dark']) {
+      await page.setViewportSize(size);
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(OUT, `${step}-${device}-${scheme}.png`), fullPage: true });
+    }
+  }
+  await page.setViewportSize(before);
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+async function axeCheck(page, state) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [],
+    `axe-core: serious or critical violations in state "${state}"`);
+}
+
+async function signIn(page, email, returnTo) {
+  await page.goto(`${server.url}/#/signin?to=${encodeURIComponent(returnTo)}`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.who', { hasText: 'Signed in as' }).waitFor();
+}
+
+before(async () => {
+  server = await startServer();
+  api = new Api(server.url);
+  await api.login(admin.email, admin.password);
+  // launch() gives Chromium a fresh user-data-dir of its own (a new temporary folder,
+  // removed on close); playwright refuses --user-data-dir with launch().
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+describe('storefront', { concurrency: 1 }, () => {
+  test('journey: register, join before the start, countdown, admitted, buy, Confirmed; reload and second tab keep the place', async () => {
+    const productId = await api.product(`Phone ${XSS}`, 50, 999);
+    const sale = await api.sale('Launch day', productId, 10, 2, 45_000, 499.5);
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await newPage(context);
+
+    await page.goto(`${server.url}/`);
+    const card = page.locator(`li[data-sale-id="${sale.saleId}"]`);
+    await card.waitFor();
+    // The product's name is shown as the characters it is made of, never as markup.
+    await assert.doesNotReject(card.getByText(`Phone ${XSS}`, { exact: true }).waitFor());
+    assert.equal(await page.locator('img[src="x"]').count(), 0, 'the product name became an element');
+    assert.match(await card.locator('[data-countdown]').textContent(), /^Starts in /);
+    await snap(page, '01-sales');
+    await axeCheck(page, 'sales list');
+
+    await page.getByRole('link', { name: 'Create account' }).first().click();
+    await page.getByLabel('Your name').fill('Browser Shopper');
+    await page.getByLabel('E-mail').fill('journey@browser.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await snap(page, '02-register');
+    await axeCheck(page, 'register');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('.who', { hasText: 'Signed in as Browser Shopper' }).waitFor();
+
+    await page.goto(`${server.url}/#/sale/${sale.saleId}`);
+    await page.getByRole('button', { name: 'Join the line now' }).click();
+    await page.getByRole('heading', { name: 'You are in line' }).waitFor();
+    await page.locator('#position').waitFor();
+    const ticket = await page.getByText(/^Ticket \d+$/).textContent();
+    const position = await page.locator('#position').textContent();
+    assert.equal(position, '1');
+    await snap(page, '03-waiting-before-start');
+    await axeCheck(page, 'waiting room');
+
+    // A reload and a second tab keep the same ticket and place.
+    await page.reload();
+    await page.locator('#position').waitFor();
+    assert.equal(await page.getByText(/^Ticket \d+$/).textContent(), ticket);
+    assert.equal(await page.locator('#position').textContent(), position);
+    const second = await newPage(context);
+    await second.goto(`${server.url}/#/sale/${sale.saleId}`);
+    await second.locator('#position').waitFor();
+    assert.equal(await second.getByText(/^Ticket \d+$/).textContent(), ticket);
+    await second.close();
+
+    // The countdown reaches the start; the shopper is let in and buys.
+    await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ timeout: 60_000 });
+    await page.locator('.sale-head [data-countdown]', { hasText: /^Live: ends in / }).waitFor({ timeout: 5_000 });
+    assert.match(await page.locator('#admission-left').textContent(), /^Your turn ends in /);
+    await page.getByLabel('Quantity').selectOption('2');
+    await snap(page, '04-admitted');
+    await axeCheck(page, 'admitted');
+    await page.getByRole('button', { name: 'Buy now' }).click();
+    await page.locator('#order-status', { hasText: 'Confirmed' }).waitFor({ timeout: 30_000 });
+    await snap(page, '05-confirmed');
+    await axeCheck(page, 'order confirmed');
+
+    await page.getByRole('link', { name: 'See all my orders' }).click();
+    await page.locator('.order-confirmed').first().waitFor();
+    assert.equal(await page.locator('.order').count(), 1);
+    await page.getByText(`Phone ${XSS}`, { exact: true }).first().waitFor();
+    await snap(page, '06-my-orders');
+    await axeCheck(page, 'my orders');
+
+    const orders = await api.ordersOf(sale.saleId);
+    assert.equal(orders.length, 1);
+    assert.equal(orders[0].status, 'Confirmed');
+    assert.equal(orders[0].quantity, 2);
+    await context.close();
+  });
+
+  test('countdowns follow the server clock when the browser clock is two hours wrong', async () => {
+    const productId = await api.product('Tablet', 10, 399);
+    const sale = await api.sale('Later today', productId, 5, 1, 10 * 60_000, 199);
+    const context = await browser.newContext({ viewport: DESKTOP });
+    // This browser's clock runs two hours ahead of the server's.
+    await context.addInitScript(() => {
+      const realNow = Date.now;
+      Date.now = () => realNow() + 2 * 3600_000;
+    });
+    const page = await newPage(context);
+    await page.goto(`${server.url}/`);
+    const countdownText = page.locator(`li[data-sale-id="${sale.saleId}"] [data-countdown]`);
+    await countdownText.waitFor();
+    assert.ok(await page.evaluate(() => Date.now() - new Date().getTime() > 3600_000), 'the browser clock was not moved');
+    assert.match(await countdownText.textContent(), /^Starts in (9|10) min \d\d s$/);
+    await context.close();
+  });
+
+  test('the first purchase answer is dropped: the page retries with the same key and shows one order', async () => {
+    const productId = await api.product('Headphones', 20, 199);
+    const sale = await api.sale('Quiet deal', productId, 3, 1, -1000, 99);
+    await api.register('dropped@browser.test', PASSWORD, 'Dropped Answer');
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await newPage(context);
+    await signIn(page, 'dropped@browser.test', `#/sale/${sale.saleId}`);
+    const keys = [];
+    await page.route('**/sales/*/purchase', async (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      if (keys.length === 1) {
+        await route.fetch(); // the server takes it...
+        await route.abort('connectionreset'); // ...and the answer never arrives
+      } else {
+        await route.continue();
+      }
+    });
+    await page.getByRole('button', { name: 'Join the waiting room' }).click();
+    await page.getByRole('button', { name: 'Buy now' }).click({ timeout: 30_000 });
+    await page.locator('#order-status', { hasText: 'Confirmed' }).waitFor({ timeout: 30_000 });
+    assert.ok(keys.length >= 2, `the purchase was sent ${keys.length} time(s)`);
+    assert.ok(keys[0] && keys.every((k) => k === keys[0]), `keys differ: ${keys.join(', ')}`);
+    const orders = await api.ordersOf(sale.saleId);
+    assert.equal(orders.length, 1, 'one reservation in the database');
+    const now = await api.call('GET', `/sales/${sale.saleId}`);
+    assert.equal(now.data.remainingStock, 2);
+    await context.close();
+  });
+
+  test('without the live channel the page polls, and waits as long as Retry-After says', async () => {
+    const productId = await api.product('Speaker', 10, 99);
+    const sale = await api.sale('Offline deal', productId, 5, 1, 8_000, 49);
+    await api.register('offline@browser.test', PASSWORD, 'No Socket');
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await newPage(context);
+    await page.routeWebSocket(/\/notifications/, (ws) => ws.close()); // the channel never opens
+    const polls = [];
+    await page.route(/\/sales\/\d+\/queue\/\d+$/, async (route) => {
+      polls.push(Date.now());
+      if (polls.length === 1) {
+        await route.fulfill({ status: 429, headers: { 'Retry-After': '3', 'Content-Type': 'application/problem+json' },
+          body: JSON.stringify({ type: '/problems/rate-limited', title: 'Too many requests', status: 429 }) });
+      } else {
+        await route.continue();
+      }
+    });
+    await signIn(page, 'offline@browser.test', `#/sale/${sale.saleId}`);
+    await page.getByRole('button', { name: 'Join the line now' }).click();
+    await page.getByText('Updates every few seconds.').waitFor();
+    await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ timeout: 60_000 });
+    assert.ok(polls.length >= 2, `${polls.length} polls`); // the 429, then at least one that saw the admission
+    assert.ok(polls[1] - polls[0] >= 2900, `polled again ${polls[1] - polls[0]} ms after a Retry-After of 3 s`);
+    await context.close();
+  });
+
+  test('proof of work, when the server asks, is solved in a Web Worker with a progress bar', async () => {
+    const powServer = await startServer(['[waitingRoom]', 'proofOfWork=true', 'proofOfWorkBits=16']);
+    try {
+      const powApi = new Api(powServer.url);
+      await powApi.login(admin.email, admin.password);
+      const productId = await powApi.product('Console', 10, 499);
+      const sale = await powApi.sale('Checked deal', productId, 5, 1, -1000, 249);
+      await powApi.register('pow@browser.test', PASSWORD, 'Proof Worker');
+      const context = await browser.newContext({ viewport: DESKTOP });
+      const page = await newPage(context);
+      const workers = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      const joins = [];
+      page.on('request', (r) => { if (r.method() === 'POST' && /\/queue$/.test(r.url())) joins.push(r.postData() || ''); });
+      await page.goto(`${powServer.url}/#/signin?to=${encodeURIComponent(`#/sale/${sale.saleId}`)}`);
+      await page.getByLabel('E-mail').fill('pow@browser.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Join the waiting room' }).click();
+      await page.getByRole('progressbar', { name: 'Checking this browser' }).waitFor();
+      // The page stays responsive while the worker hashes.
+      const started = Date.now();
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+      assert.ok(Date.now() - started < 1000, 'the page froze while solving');
+      await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ timeout: 60_000 });
+      assert.ok(workers.some((u) => u.endsWith('/pow-worker.js')), `workers: ${workers.join(', ')}`);
+      assert.equal(joins.length, 2, 'a join without proof, then one with it');
+      const proved = JSON.parse(joins[1]);
+      assert.ok(proved.challenge && proved.nonce, joins[1]);
+      await context.close();
+    } finally {
+      await powServer.stop();
+    }
+  });
+
+  test('a declined payment is told in plain words: not charged, the unit went back', async () => {
+    const failing = await startServer(['[payments]', 'simulatedFailureRate=1']);
+    try {
+      const failApi = new Api(failing.url);
+      await failApi.login(admin.email, admin.password);
+      const productId = await failApi.product('Camera', 10, 599);
+      const sale = await failApi.sale('Declined deal', productId, 3, 1, -1000, 299);
+      await failApi.register('declined@browser.test', PASSWORD, 'Declined Card');
+      const context = await browser.newContext({ viewport: DESKTOP });
+      const page = await newPage(context);
+      await page.goto(`${failing.url}/#/signin?to=${encodeURIComponent(`#/sale/${sale.saleId}`)}`);
+      await page.getByLabel('E-mail').fill('declined@browser.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Join the waiting room' }).click();
+      await page.getByRole('button', { name: 'Buy now' }).click();
+      await page.locator('#order-status', { hasText: 'Not completed' }).waitFor({ timeout: 60_000 });
+      await page.locator('#panel').getByText('Your card was not charged; the unit went back on sale.', { exact: false }).waitFor();
+      await snap(page, '08-payment-failed');
+      await axeCheck(page, 'order failed');
+      const after = await failApi.call('GET', `/sales/${sale.saleId}`);
+      assert.equal(after.data.remainingStock, 3, 'the unit is back');
+      await context.close();
+    } finally {
+      await failing.stop();
+    }
+  });
+
+  test('30 browser contexts race for 5 units: 5 confirmed, 25 sold out, no error, and the database agrees', async () => {
+    const productId = await api.product('Smartwatch', 100, 299);
+    const sale = await api.sale('Five only', productId, 5, 1, 3600_000, 149);
+    const shoppers = Array.from({ length: 30 }, (_, i) => `racer${i}@browser.test`);
+    await Promise.all(shoppers.map((email, i) => api.register(email, PASSWORD, `Racer ${i}`)));
+    const contexts = await Promise.all(shoppers.map(() => browser.newContext({ viewport: PHONE })));
+    const pages = await Promise.all(contexts.map((c) => newPage(c)));
+    // Everyone signs in and joins before the start.
+    for (let i = 0; i < pages.length; i += 5) {
+      await Promise.all(pages.slice(i, i + 5).map(async (page, j) => {
+        await signIn(page, shoppers[i + j], `#/sale/${sale.saleId}`);
+        await page.getByRole('button', { name: 'Join the line now' }).click();
+        await page.locator('#position').waitFor();
+      }));
+    }
+    // Then the merchant starts the sale: all thirty are let in as fast as the stock allows.
+    const started = await api.call('POST', `/sales/${sale.saleId}/start`);
+    assert.equal(started.status, 200);
+    // Each page buys when let in, and ends on its order or on sold out.
+    const outcomes = await Promise.all(pages.map(async (page) => {
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        if (await page.locator('#buy:not([disabled])').count()) {
+          // The panel may turn to sold out under the click: then the loop reads that.
+          await page.locator('#buy').click({ timeout: 3000 }).catch(() => {});
+        }
+        if (await page.locator('#order-status', { hasText: 'Confirmed' }).count()) return 'confirmed';
+        if (await page.getByRole('heading', { name: 'Sold out' }).count()) return 'soldout';
+        const error = (await page.locator('.error').allTextContents()).join(' ').trim();
+        if (error) return `error: ${error}`;
+        await page.waitForTimeout(250);
+      }
+      return 'timeout';
+    }));
+    const count = (what) => outcomes.filter((o) => o === what).length;
+    assert.deepEqual({ confirmed: count('confirmed'), soldout: count('soldout'), other: outcomes.filter((o) => o !== 'confirmed' && o !== 'soldout') },
+      { confirmed: 5, soldout: 25, other: [] });
+    // A sold-out page stops asking the server.
+    const quiet = pages[outcomes.indexOf('soldout')];
+    const asked = [];
+    const listen = (r) => { if (r.url().startsWith(server.url) && r.resourceType() !== 'document') asked.push(r.url()); };
+    quiet.on('request', listen);
+    await quiet.waitForTimeout(6000);
+    quiet.off('request', listen);
+    assert.deepEqual(asked, [], 'requests from a sold-out page');
+    await snap(pages[outcomes.indexOf('soldout')], '07-sold-out');
+    await axeCheck(pages[outcomes.indexOf('soldout')], 'sold out');
+    const orders = await api.ordersOf(sale.saleId);
+    assert.equal(orders.length, 5, 'reservations in the database');
+    assert.equal(orders.filter((o) => o.status === 'Confirmed').length, 5);
+    assert.equal(new Set(orders.map((o) => o.userId)).size, 5);
+    const now = await api.call('GET', `/sales/${sale.saleId}`);
+    assert.equal(now.data.remainingStock, 0);
+    assert.equal(now.data.sold, 5);
+    await Promise.all(contexts.map((c) => c.close()));
+  });
+
+  test('no page ran a dialog, threw, or broke the CSP', () => {
+    assert.deepEqual(dialogs, [], 'a script from a product name ran');
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(cspViolations, []);
+  });
+});
