@@ -233,8 +233,10 @@ export function mountSale(main, { saleId, signal }) {
     statusTimer = setTimeout(refreshStatus, ms ?? (live.live ? 15000 : 2000));
   };
 
+  let notBefore = 0; // after a 429 or 503: no status request before this (Retry-After)
   const refreshStatus = async () => {
     if (statusInFlight || finished) return;
+    if (Date.now() < notBefore) { scheduleStatus(notBefore - Date.now()); return; }
     const ticket = stored(keys().ticket);
     if (!ticket) { renderJoin(); return; }
     statusInFlight = (async () => {
@@ -244,7 +246,9 @@ export function mountSale(main, { saleId, signal }) {
       } catch (e) {
         if (e.name === 'AbortError') return;
         if (e.status === 404) { store(keys().ticket, null); renderJoin('Your ticket was not found; join again.'); return; }
-        scheduleStatus((e.retryAfterSeconds ?? 3) * 1000); // 429 or 503: as long as the server asks
+        const waitMs = (e.retryAfterSeconds ?? 3) * 1000; // 429 or 503: as long as the server asks
+        notBefore = Date.now() + waitMs;
+        scheduleStatus(waitMs);
       }
     })();
     await statusInFlight;
@@ -385,6 +389,12 @@ export function mountSale(main, { saleId, signal }) {
     if (state === 'order') return;
     state = 'soldout';
     finish();
+    // The server said so (push, status or 409): show it in the sale's head too, without
+    // asking again.
+    if (sale) {
+      sale = { ...sale, status: 'SoldOut', remainingStock: 0 };
+      renderHead();
+    }
     store(keys().ticket, null);
     show(panel, title('Sold out'), h('p', {}, 'Every unit of this sale is taken. Nothing was charged to you.'),
       h('p', {}, h('a', { href: '#/' }, 'See the other sales')));
