@@ -5,6 +5,7 @@
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
 #include "http/jsonbody.h"
+#include "http/principal.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
 #include "orders/outbox.h"
@@ -61,6 +62,7 @@ void SalesModule::registerRoutes(Router &router)
 {
     // Every module is loaded by now: the waiting room, if any, guards purchases.
     m_purchases->setAdmissionGate(m_server.module<AdmissionGate>());
+    m_purchases->setAccountCheck(m_server.module<AccountCheck>());
     m_purchases->registerRoutes(router);
     router.add("GET", QStringLiteral("/sales"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
         const bool all = request.query.queryItemValue(QStringLiteral("all")) == QLatin1String("true");

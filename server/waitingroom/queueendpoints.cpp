@@ -4,6 +4,7 @@
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
 #include "http/jsonbody.h"
+#include "http/principal.h"
 #include "http/router.h"
 #include "joinlimiter.h"
 #include "proofofwork.h"
@@ -50,6 +51,7 @@ QueueEndpoints::~QueueEndpoints() = default;
 
 void QueueEndpoints::registerRoutes(Router &router)
 {
+    m_accounts = m_server.module<AccountCheck>(); // every module exists by now
     using namespace std::placeholders;
     // The literal routes before /queue/{ticket}: the first match wins.
     router.add("GET", QStringLiteral("/sales/{id}/queue/challenge"), Access::User, std::bind(&QueueEndpoints::challenge, this, _1, _2));
@@ -102,7 +104,7 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         reply.send(HttpResponse::json(ticketJson(queue, *sale, held, now)).withHeader("Cache-Control", "no-store"));
         return;
     }
-    if (sale->remaining() == 0) {
+    if (sale->isSoldOut()) {
         reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
         return;
     }
@@ -140,16 +142,24 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         }
     }
     const QString address = request.remoteAddress.toString();
-    if (!m_config.requireVerifiedAccount && m_config.minAccountAgeSeconds <= 0) {
+    const bool knownAccount = !m_accounts || m_accounts->isKnown(userId);
+    if (knownAccount && !m_config.requireVerifiedAccount && m_config.minAccountAgeSeconds <= 0) {
         enqueue(queue, sale, userId, lane, address, reply);
         return;
     }
-    // The account gates read the users table: on a database thread, never this one.
+    // The account gates read the users table: on a database thread, never this one. An
+    // account that is gone is refused here, before the ticket journal.
     m_server.dbExecutor().post([this, &queue, sale, userId, lane, address, reply] {
         try {
             QSqlQuery q = execOrThrow(m_server.database().connection(),
                                       QStringLiteral("SELECT verified, created_at FROM users WHERE user_id = ?"), {userId});
             const bool found = q.next();
+            if (!found) {
+                if (m_accounts)
+                    m_accounts->recheck(userId);
+                reply.send(Problem::unauthorized(QStringLiteral("The account of this token no longer exists.")));
+                return;
+            }
             if (m_config.requireVerifiedAccount && (!found || q.value(0).toInt() == 0)) {
                 reply.send(HttpResponse::problem(403, QStringLiteral("account-not-verified"), QStringLiteral("Account not verified"),
                                                  QStringLiteral("This sale is open to verified accounts only.")));
@@ -175,9 +185,11 @@ void QueueEndpoints::enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale,
                              const Responder &reply)
 {
     qint64 held = 0;
-    auto answer = [this, &queue, sale, reply](int status) {
-        return [this, &queue, sale, reply, status](qint64 ticket) {
+    auto answer = [this, &queue, sale, userId, reply](int status) {
+        return [this, &queue, sale, userId, reply, status](qint64 ticket) {
             if (ticket == 0) {
+                if (m_accounts)
+                    m_accounts->recheck(userId); // the account may be gone: the next join is then refused 401
                 reply.send(Problem::unavailable(QStringLiteral("The ticket could not be recorded; join again.")));
                 return;
             }
@@ -227,7 +239,7 @@ QJsonObject QueueEndpoints::ticketJson(const SaleQueue &queue, const Sale &sale,
         }
     } else if (now >= sale.endMs()) {
         status = QStringLiteral("closed");
-    } else if (sale.remaining() == 0) {
+    } else if (sale.isSoldOut()) {
         status = QStringLiteral("soldOut");
     } else {
         status = QStringLiteral("waiting");
@@ -324,7 +336,7 @@ QJsonObject QueueEndpoints::statsJson(const SaleQueue &queue, const Sale &sale) 
             {QStringLiteral("preQueueOrder"), orderName(s.shuffledPreQueue.load())},
             {QStringLiteral("overbookingFactor"), m_config.overbookingFactor},
             {QStringLiteral("remainingStock"), sale.remaining()},
-            {QStringLiteral("soldOut"), sale.remaining() == 0},
+            {QStringLiteral("soldOut"), sale.isSoldOut()},
             {QStringLiteral("serverTime"), isoUtc(nowMs())},
             {QStringLiteral("admittingNode"), m_module.admitsHere()}};
 }

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+class AccountCheck;
 class FlashSaleServer;
 class JoinLimiter;
 class ProofOfWork;
@@ -55,6 +56,7 @@ private:
     SaleRegistry &m_sales;
     TicketJournal &m_journal;
     ProofOfWork &m_pow;
+    const AccountCheck *m_accounts = nullptr;
     const QByteArray m_tokenKey;
     const ServerConfig::WaitingRoom m_config;
     std::unique_ptr<JoinLimiter> m_perShopper;
