@@ -11,6 +11,7 @@
 #include "passwordhasher.h"
 #include "signingkey.h"
 #include "storage/database.h"
+#include "storage/sharedkey.h"
 #include "telemetry/logger.h"
 #include "tokenendpoint.h"
 #include "userstore.h"
@@ -41,7 +42,14 @@ bool AccountsModule::load(QString *error)
         QByteArray key;
         if (!SigningKey::loadOrCreate(m_server.config().dataDir, &key, error))
             return false;
-        m_jwt = std::make_unique<JwtCodec>(key, QString::fromLatin1(Issuer));
+        // Every node signs with the key the database holds (the first node's): a node
+        // joins a cluster with nothing copied by hand, and a rotation reaches them all.
+        const SharedKey shared = SharedKey::adopt(m_server.database().connection(), QStringLiteral("jwt-signing"), key,
+                                                  QDateTime::currentMSecsSinceEpoch());
+        if (shared.adopted || !shared.accepted.isEmpty())
+            Log::info(QStringLiteral("accounts.signingKey.shared"), {{QStringLiteral("adopted"), shared.adopted},
+                                                                    {QStringLiteral("alsoAccepted"), int(shared.accepted.size())}});
+        m_jwt = std::make_unique<JwtCodec>(shared.key, QString::fromLatin1(Issuer), shared.accepted);
         m_tokens = std::make_unique<TokenEndpoint>(m_server, *m_hasher, *m_jwt);
         m_known = std::make_unique<KnownAccounts>(m_server.dbExecutor(), m_server.database());
         if (!bootstrapAdminFromEnvironment(error) || !refuseDemoAdminPassword(error))

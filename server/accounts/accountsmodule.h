@@ -17,7 +17,9 @@ class Responder;
 
 // Users and tokens: POST /users (register), POST /token (password and refresh grants),
 // GET /user/me. Passwords are Argon2id; access tokens are HS256 JWTs signed with the key
-// in <dataDir>/jwt-signing.key; refresh tokens are opaque, rotated, and stored hashed.
+// in <dataDir>/jwt-signing.key, or the one the database holds if another node (or an
+// earlier run) published it first (SharedKey); refresh tokens are opaque, rotated, and
+// stored hashed.
 // It is also the server's Authenticator: verify() checks a bearer token on the HTTP
 // thread with no database access. And it is the server's AccountCheck (KnownAccounts):
 // whether the account behind a token still exists, from memory.

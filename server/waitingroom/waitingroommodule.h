@@ -6,6 +6,7 @@
 #include "sales/admissiongate.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QObject>
 
 #include <memory>
@@ -62,6 +63,7 @@ private:
     FlashSaleServer &m_server;
     const ServerConfig::WaitingRoom m_config;
     QByteArray m_tokenKey;
+    QList<QByteArray> m_acceptedTokenKeys; // keys of a rotation under way: verify only
     QueueRegistry m_queues;
     std::unique_ptr<TicketJournal> m_journal;
     std::unique_ptr<ProofOfWork> m_pow;
