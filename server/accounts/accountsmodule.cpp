@@ -7,9 +7,11 @@
 #include "http/jsonbody.h"
 #include "http/router.h"
 #include "jwt.h"
+#include "knownaccounts.h"
 #include "passwordhasher.h"
 #include "signingkey.h"
 #include "storage/database.h"
+#include "storage/sharedkey.h"
 #include "telemetry/logger.h"
 #include "tokenendpoint.h"
 #include "userstore.h"
@@ -40,10 +42,19 @@ bool AccountsModule::load(QString *error)
         QByteArray key;
         if (!SigningKey::loadOrCreate(m_server.config().dataDir, &key, error))
             return false;
-        m_jwt = std::make_unique<JwtCodec>(key, QString::fromLatin1(Issuer));
+        // Every node signs with the key the database holds (the first node's): a node
+        // joins a cluster with nothing copied by hand, and a rotation reaches them all.
+        const SharedKey shared = SharedKey::adopt(m_server.database().connection(), QStringLiteral("jwt-signing"), key,
+                                                  QDateTime::currentMSecsSinceEpoch());
+        if (shared.adopted || !shared.accepted.isEmpty())
+            Log::info(QStringLiteral("accounts.signingKey.shared"), {{QStringLiteral("adopted"), shared.adopted},
+                                                                    {QStringLiteral("alsoAccepted"), int(shared.accepted.size())}});
+        m_jwt = std::make_unique<JwtCodec>(shared.key, QString::fromLatin1(Issuer), shared.accepted);
         m_tokens = std::make_unique<TokenEndpoint>(m_server, *m_hasher, *m_jwt);
+        m_known = std::make_unique<KnownAccounts>(m_server.dbExecutor(), m_server.database());
         if (!bootstrapAdminFromEnvironment(error) || !refuseDemoAdminPassword(error))
             return false;
+        m_known->load(m_server.database().connection());
         const int purged = m_tokens->refreshTokens().purgeExpired(m_server.database().connection(),
                                                                   QDateTime::currentMSecsSinceEpoch());
         if (purged > 0)
@@ -132,6 +143,8 @@ qint64 AccountsModule::createUser(const QString &email, const QString &password,
         const qint64 id = UserStore::insert(m_server.database().connection(), user);
         if (!id)
             *error = QStringLiteral("an account with the e-mail %1 exists").arg(user.email);
+        else if (m_known)
+            m_known->add(id);
         return id;
     } catch (const DatabaseError &e) {
         *error = e.message;
@@ -246,10 +259,31 @@ void AccountsModule::registerUser(const HttpRequest &request, const Responder &r
                         if (!user.id)
                             return Problem::conflict(QStringLiteral("email-taken"), QStringLiteral("E-mail already registered"),
                                                      QStringLiteral("An account with this e-mail address exists; log in instead."));
+                        m_known->add(user.id);
                         Log::info(QStringLiteral("accounts.user.registered"),
                                   {{QStringLiteral("userId"), user.id}, {QStringLiteral("requestId"), QString::fromLatin1(requestId)}});
                         return HttpResponse::json(user.profileJson(), 201);
                     });
+}
+
+bool AccountsModule::isKnown(qint64 userId) const
+{
+    return m_known && m_known->isKnown(userId);
+}
+
+void AccountsModule::check(qint64 userId, std::function<void(Answer)> then) const
+{
+    if (!m_known) {
+        then(Answer::Unknown);
+        return;
+    }
+    m_known->check(userId, std::move(then));
+}
+
+void AccountsModule::recheck(qint64 userId) const
+{
+    if (m_known)
+        m_known->recheck(userId);
 }
 
 void AccountsModule::profile(const HttpRequest &request, const Responder &reply) const

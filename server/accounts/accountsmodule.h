@@ -9,6 +9,7 @@
 
 class FlashSaleServer;
 class JwtCodec;
+class KnownAccounts;
 class PasswordHasher;
 class TokenEndpoint;
 struct HttpRequest;
@@ -16,14 +17,17 @@ class Responder;
 
 // Users and tokens: POST /users (register), POST /token (password and refresh grants),
 // GET /user/me. Passwords are Argon2id; access tokens are HS256 JWTs signed with the key
-// in <dataDir>/jwt-signing.key; refresh tokens are opaque, rotated, and stored hashed.
+// in <dataDir>/jwt-signing.key, or the one the database holds if another node (or an
+// earlier run) published it first (SharedKey); refresh tokens are opaque, rotated, and
+// stored hashed.
 // It is also the server's Authenticator: verify() checks a bearer token on the HTTP
-// thread with no database access.
+// thread with no database access. And it is the server's AccountCheck (KnownAccounts):
+// whether the account behind a token still exists, from memory.
 //
 // On load(), FLASHSALE_ADMIN_EMAIL and FLASHSALE_ADMIN_PASSWORD (both or neither) name
 // an admin account to create, or to promote if it exists. A server bound beyond
 // loopback refuses to start while an admin still has DemoDefaults::AdminPassword.
-class AccountsModule : public ServerModule, public Authenticator
+class AccountsModule : public ServerModule, public Authenticator, public AccountCheck
 {
 public:
     static constexpr const char *AdminEmailVariable = "FLASHSALE_ADMIN_EMAIL";
@@ -37,6 +41,9 @@ public:
     bool load(QString *error) override;
     void registerRoutes(Router &router) override;
     bool verify(const QByteArray &bearerToken, Principal *principal, QString *reason) const override;
+    bool isKnown(qint64 userId) const override;
+    void check(qint64 userId, std::function<void(Answer)> then) const override;
+    void recheck(qint64 userId) const override;
 
     // For other modules (the demo seeder), from the thread that runs them at start (the
     // main thread): creates an account with the calling thread's database connection.
@@ -62,4 +69,5 @@ private:
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<JwtCodec> m_jwt;
     std::unique_ptr<TokenEndpoint> m_tokens;
+    std::unique_ptr<KnownAccounts> m_known;
 };

@@ -49,12 +49,17 @@ std::optional<QString> stringClaim(const QJsonObject &payload, const QString &cl
 
 } // namespace
 
-JwtCodec::JwtCodec(QByteArray key, QString issuer)
+JwtCodec::JwtCodec(QByteArray key, QString issuer, QList<QByteArray> alsoAccepted)
     : m_key(std::move(key))
+    , m_alsoAccepted(std::move(alsoAccepted))
     , m_issuer(std::move(issuer))
 {
     if (m_key.size() < 32)
         throw std::invalid_argument("a HS256 key needs at least 32 bytes");
+    for (const QByteArray &k : m_alsoAccepted) {
+        if (k.size() < 32)
+            throw std::invalid_argument("a HS256 key needs at least 32 bytes");
+    }
 }
 
 QByteArray JwtCodec::base64UrlEncode(const QByteArray &bytes)
@@ -73,9 +78,9 @@ std::optional<QByteArray> JwtCodec::base64UrlDecode(const QByteArray &text)
     return std::move(decoded.decoded);
 }
 
-QByteArray JwtCodec::mac(const QByteArray &signingInput) const
+QByteArray JwtCodec::mac(const QByteArray &key, const QByteArray &signingInput)
 {
-    return QMessageAuthenticationCode::hash(signingInput, m_key, QCryptographicHash::Sha256);
+    return QMessageAuthenticationCode::hash(signingInput, key, QCryptographicHash::Sha256);
 }
 
 QByteArray JwtCodec::sign(const AccessClaims &claims) const
@@ -94,7 +99,7 @@ QByteArray JwtCodec::sign(const AccessClaims &claims) const
         {QStringLiteral("jti"), claims.tokenId},
     };
     const QByteArray signingInput = header + '.' + base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact));
-    return signingInput + '.' + base64UrlEncode(mac(signingInput));
+    return signingInput + '.' + base64UrlEncode(mac(m_key, signingInput));
 }
 
 JwtCodec::Failure JwtCodec::verify(const QByteArray &token, qint64 nowSeconds, AccessClaims *claims) const
@@ -118,7 +123,11 @@ JwtCodec::Failure JwtCodec::verify(const QByteArray &token, qint64 nowSeconds, A
     const std::optional<QByteArray> signature = base64UrlDecode(token.mid(secondDot + 1));
     if (!signature || signature->isEmpty())
         return Failure::Malformed;
-    if (!Sodium::equalConstantTime(*signature, mac(token.left(secondDot))))
+    const QByteArray signingInput = token.left(secondDot);
+    bool signedByUs = Sodium::equalConstantTime(*signature, mac(m_key, signingInput));
+    for (const QByteArray &key : m_alsoAccepted)
+        signedByUs = Sodium::equalConstantTime(*signature, mac(key, signingInput)) || signedByUs;
+    if (!signedByUs)
         return Failure::BadSignature;
 
     // Signed by us; now read what it says.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -28,8 +29,9 @@ public:
     static constexpr int MaxTokenBytes = 8192;
     static constexpr qint64 AllowedClockSkewSeconds = 60; // for iat only; exp is strict
 
-    // `key` must hold at least 32 bytes.
-    JwtCodec(QByteArray key, QString issuer);
+    // `key` must hold at least 32 bytes. Tokens signed with one of `alsoAccepted` verify
+    // too (a key rotation under way, docs/reliability.md); new tokens are signed with `key`.
+    JwtCodec(QByteArray key, QString issuer, QList<QByteArray> alsoAccepted = {});
 
     // Signs the claims, with this codec's issuer in iss.
     QByteArray sign(const AccessClaims &claims) const;
@@ -47,8 +49,9 @@ public:
     static std::optional<QByteArray> base64UrlDecode(const QByteArray &text);
 
 private:
-    QByteArray mac(const QByteArray &signingInput) const;
+    static QByteArray mac(const QByteArray &key, const QByteArray &signingInput);
 
     QByteArray m_key;
+    QList<QByteArray> m_alsoAccepted;
     QString m_issuer;
 };

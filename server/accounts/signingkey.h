@@ -6,8 +6,8 @@
 // The secret that signs access tokens: 32 random bytes in <dataDir>/jwt-signing.key,
 // readable by the owner only (0600). Made on first start, read on every later one, so
 // tokens stay valid across restarts. It lives in the data folder, never in the source.
-// Nodes behind one load balancer must verify each other's tokens: give every node a
-// copy of the same file (mode 0600) before its first start.
+// Nodes behind one load balancer must verify each other's tokens: they share the key
+// through the database (SharedKey, table shared_keys), so nothing is copied by hand.
 namespace SigningKey {
 
 constexpr int KeyBytes = 32;

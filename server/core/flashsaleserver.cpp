@@ -154,15 +154,15 @@ void FlashSaleServer::registerCoreRoutes()
             reply.send(Problem::unavailable(QStringLiteral("The server is starting or stopping.")));
             return;
         }
-        // Readiness includes the database: ask one of its threads.
+        // Readiness includes the database taking a write: ask one of its threads.
         m_executor->post([this, reply] {
             QString why;
-            if (m_database->probe(&why)) {
+            if (m_database->canWrite(&why)) {
                 reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ready")},
                                                           {QStringLiteral("database"), QStringLiteral("up")}})
                                .withHeader("Cache-Control", "no-store"));
             } else {
-                reply.send(Problem::unavailable(QStringLiteral("database unreachable: ") + why));
+                reply.send(Problem::unavailable(QStringLiteral("database cannot take a write: ") + why));
             }
         });
     });

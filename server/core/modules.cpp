@@ -40,6 +40,8 @@ Modules createModules(FlashSaleServer &server)
     m.audit = add<AuditModule>(m, server);
     m.waitingRoom = add<WaitingRoomModule>(m, server, *m.sales);
     m.sales->setAdmissionGate(m.waitingRoom); // purchases need an admission the waiting room gave
+    m.sales->setAccountCheck(m.accounts);     // and an account that still exists
+    m.waitingRoom->setAccountCheck(m.accounts);
     m.orders = add<OrdersModule>(m, server, *m.sales, *m.inventory);
     m.notifications = add<NotificationsModule>(m, server, *m.orders, *m.authenticator, *m.waitingRoom); // feeds on the outbox
     m.storefront = add<StorefrontModule>(m, server); // static pages; needs no other module

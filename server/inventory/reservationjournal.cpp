@@ -15,9 +15,12 @@ ReservationJournal::ReservationJournal(const Database &database, Metrics &metric
     m_commitCounter = metrics.counter(QStringLiteral("flashsale_journal_commits_total"),
                                       QStringLiteral("Group commits of the reservation journal."));
     m_failedCounter = metrics.counter(QStringLiteral("flashsale_journal_commit_failures_total"),
-                                      QStringLiteral("Journal commits that failed; their purchases were undone and answered 503."));
+                                      QStringLiteral("Journal commits that failed after splitting; their purchases were undone and answered 503."));
     metrics.gauge(QStringLiteral("flashsale_journal_last_batch_size"), QStringLiteral("Reservations in the latest group commit."),
                   [this] { return double(m_lastBatch.load()); });
+    metrics.gauge(QStringLiteral("flashsale_journal_commit_splits"),
+                  QStringLiteral("Journal commits that failed and were written again in two halves, so a bad record fails alone."),
+                  [this] { return double(m_writer->splits()); });
     m_commitLatency = &metrics.route(QStringLiteral("journal commit"))->latency;
 
     using Batch = GroupCommitWriter<ReservationRecord>::BatchResult;
@@ -70,6 +73,10 @@ void ReservationJournal::barrier(Done done)
 void ReservationJournal::write(const QSqlDatabase &db, std::vector<ReservationRecord> &records) const
 {
     if (m_screen) {
+        for (ReservationRecord &r : records) {
+            if (r.verdict)
+                *r.verdict = CrossNodeVerdict{}; // a failed batch is screened again in parts
+        }
         m_screen(db, records);
         if (records.empty())
             return;

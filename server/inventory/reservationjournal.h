@@ -41,7 +41,8 @@ struct ReservationRecord
 // Durable before acknowledged. Reservations are appended here from any HTTP thread;
 // one writer thread commits everything that arrived while the previous commit was
 // running in a single transaction (group commit), then calls each entry's callback
-// with whether it is now durable. Nobody waits on a lock for the disk: the HTTP thread
+// with whether it is now durable. A record that cannot be written fails alone: the
+// batch is split until the others commit. Nobody waits on a lock for the disk: the HTTP thread
 // returns at once and answers from the callback.
 class ReservationJournal
 {
@@ -49,11 +50,12 @@ public:
     using Done = std::function<void(bool durable)>;
     // Runs inside each group-commit transaction, after the reservations are inserted
     // (e.g. to write outbox events in the same transaction). May throw DatabaseError,
-    // which fails the whole batch.
+    // which fails the batch; it is then written again in halves (GroupCommitWriter).
     using CommitHook = std::function<void(const QSqlDatabase &db, const std::vector<ReservationRecord> &records)>;
     // Runs first in each group-commit transaction. It may refuse records: it sets their
     // verdict and removes them from `records`, so they are neither inserted nor seen by
-    // the hooks and listeners. Throw DatabaseError to fail the whole batch.
+    // the hooks and listeners. Throw DatabaseError to fail the batch. Verdicts are reset
+    // before each screening (a failed batch is screened again in parts).
     using Screen = std::function<void(const QSqlDatabase &db, std::vector<ReservationRecord> &records)>;
     // Runs on the writer thread after a successful commit (e.g. to wake a worker).
     using CommittedListener = std::function<void(const std::vector<ReservationRecord> &records)>;

@@ -46,6 +46,8 @@ SaleStock::Result SaleStock::tryReserve(qint64 userId, const QByteArray &idempot
             r.retryAfterMs = rateLimitMs - (nowMs - *last);
             return r;
         }
+        r.previousAttemptMs = last != s.lastAttemptMs.constEnd() ? *last : -1;
+        r.attemptMs = nowMs;
         s.lastAttemptMs.insert(userId, nowMs);
     }
     const int held = s.unitsByUser.value(userId);
@@ -54,9 +56,13 @@ SaleStock::Result SaleStock::tryReserve(qint64 userId, const QByteArray &idempot
         r.heldByUser = held;
         return r;
     }
+    // In flight before the units leave `remaining`: whoever then finds the stock empty
+    // also sees that units may come back.
+    m_inFlight.fetch_add(quantity, std::memory_order_acq_rel);
     qint64 left = m_remaining.load(std::memory_order_acquire);
     do {
         if (left < quantity) {
+            m_inFlight.fetch_sub(quantity, std::memory_order_acq_rel);
             r.outcome = left == 0 ? Outcome::SoldOut : Outcome::NotEnoughStock;
             return r;
         }
@@ -104,6 +110,27 @@ bool SaleStock::release(qint64 userId, const QByteArray &idempotencyKey, bool fo
     if (returnUnits)
         m_remaining.fetch_add(quantity, std::memory_order_acq_rel);
     return true;
+}
+
+void SaleStock::undo(qint64 userId, const QByteArray &idempotencyKey, const Result &reserved)
+{
+    release(userId, idempotencyKey, true);
+    giveBackAttempt(userId, reserved.attemptMs, reserved.previousAttemptMs);
+}
+
+void SaleStock::giveBackAttempt(qint64 userId, qint64 attemptMs, qint64 previousAttemptMs)
+{
+    if (attemptMs < 0)
+        return;
+    Stripe &s = stripe(userId);
+    QMutexLocker lock(&s.mutex);
+    const auto last = s.lastAttemptMs.find(userId);
+    if (last == s.lastAttemptMs.end() || *last != attemptMs)
+        return; // a later attempt holds the slot now
+    if (previousAttemptMs < 0)
+        s.lastAttemptMs.erase(last);
+    else
+        *last = previousAttemptMs;
 }
 
 void SaleStock::restore(qint64 userId, const QByteArray &idempotencyKey, const QString &orderId, int quantity, bool holdsUnits)

@@ -27,6 +27,10 @@ public:
         int quantity = 0;       // of the replayed reservation
         qint64 retryAfterMs = 0; // RateLimited
         int heldByUser = 0;     // LimitReached
+        // Reserved with the rate limit on: when this attempt took the shopper's slot, and
+        // the slot's time before it (-1: none). undo() gives the slot back.
+        qint64 attemptMs = -1;
+        qint64 previousAttemptMs = -1;
     };
 
     SaleStock(qint64 quantity, int perUserLimit);
@@ -42,10 +46,24 @@ public:
     // `returnUnits` false: the shopper no longer holds them, but they went elsewhere (in
     // a cluster, back to the sale's pool in the database) rather than into `remaining`.
     bool release(qint64 userId, const QByteArray &idempotencyKey, bool forgetKey, bool returnUnits = true);
+    // Undo a reservation that could not be made durable (the shopper is answered 503): the
+    // units go back, the key is forgotten and, if no later attempt took it since, the
+    // shopper's rate-limit slot is given back, so the retry the 503 asks for goes through.
+    void undo(qint64 userId, const QByteArray &idempotencyKey, const Result &reserved);
+    // Gives back the rate-limit slot an attempt took (Result::attemptMs, previousAttemptMs)
+    // unless a later attempt holds it: for an attempt answered 503 without a reservation.
+    void giveBackAttempt(qint64 userId, qint64 attemptMs, qint64 previousAttemptMs);
     // Rebuilds state from the journal at start.
     void restore(qint64 userId, const QByteArray &idempotencyKey, const QString &orderId, int quantity, bool holdsUnits);
 
     qint64 remaining() const { return m_remaining.load(std::memory_order_acquire); }
+    // Units reserved in memory whose commit has not ended yet: they may still come back
+    // (a commit that fails returns them), so while any are in flight an empty stock is not
+    // "sold out" yet. tryReserve adds a reservation's units; settle() takes them off once
+    // its commit ended, after undo() if it failed.
+    qint64 inFlight() const { return m_inFlight.load(std::memory_order_acquire); }
+    void settle(int quantity) { m_inFlight.fetch_sub(quantity, std::memory_order_acq_rel); }
+
     // A cluster node sells only what it leased: units come in with a lease and go out
     // when it hands them back. takeUnits takes at most `max` (never below zero) and
     // returns how many it took; drain takes everything.
@@ -78,5 +96,6 @@ private:
     const qint64 m_quantity;
     const int m_perUserLimit;
     std::atomic<qint64> m_remaining;
+    std::atomic<qint64> m_inFlight{0};
     std::array<Stripe, stripeCount> m_stripes;
 };

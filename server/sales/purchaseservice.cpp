@@ -5,6 +5,7 @@
 #include "core/timeorderedid.h"
 #include "core/timeutil.h"
 #include "http/jsonbody.h"
+#include "http/principal.h"
 #include "http/router.h"
 #include "inventory/reservationjournal.h"
 #include "saleregistry.h"
@@ -45,6 +46,16 @@ QJsonObject acceptedBody(const QString &orderId, qint64 saleId, int quantity)
             {QStringLiteral("status"), QStringLiteral("Pending")},
             {QStringLiteral("saleId"), saleId},
             {QStringLiteral("quantity"), quantity}};
+}
+
+// The same Idempotency-Key sent again with a different request: refused, as payment APIs
+// do, rather than answered as a replay of a request the shopper did not send this time.
+HttpResponse keyReused(int firstQuantity)
+{
+    return HttpResponse::problem(422, QStringLiteral("idempotency-key-reused"), QStringLiteral("Idempotency-Key reused"),
+                                 QStringLiteral("This Idempotency-Key was first sent with quantity %1; a different request "
+                                                "needs a new key.").arg(firstQuantity),
+                                 {{QStringLiteral("firstQuantity"), firstQuantity}});
 }
 
 } // namespace
@@ -106,13 +117,17 @@ void PurchaseService::stop()
 }
 
 void PurchaseService::answerCrossNode(const CrossNodeVerdict &verdict, const std::shared_ptr<Sale> &sale, qint64 userId,
-                                      const QByteArray &key, qint64 saleId, const Responder &reply)
+                                      const QByteArray &key, int quantity, qint64 saleId, const Responder &reply)
 {
     // Not reserved here after all: another node holds this key or the shopper's units.
     // The units go back to this node's lease; the key now remembers the other answer.
     sale->stock().release(userId, key, true);
     if (verdict.kind == CrossNodeVerdict::Kind::Replayed) {
         sale->stock().restore(userId, key, verdict.orderId, verdict.quantity, false);
+        if (verdict.quantity != quantity) {
+            reply.send(keyReused(verdict.quantity));
+            return;
+        }
         m_counters->replayed->fetch_add(1, std::memory_order_relaxed);
         reply.send(HttpResponse::json(acceptedBody(verdict.orderId, saleId, verdict.quantity), 202)
                        .withHeader("Idempotent-Replayed", "true")
@@ -169,7 +184,19 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
         reply.send(HttpResponse::problem(403, QStringLiteral("not-admitted"), QStringLiteral("Not admitted"), refusal));
         return;
     }
-    reserve(sale, userId, key, quantity, reply, Refills{});
+    if (!m_accounts || m_accounts->isKnown(userId)) {
+        reserve(sale, userId, key, quantity, reply, Refills{});
+        return;
+    }
+    // An account this node has not seen (made on another node, or gone): ask the database.
+    m_accounts->check(userId, [this, sale, userId, key, quantity, reply](AccountCheck::Answer answer) {
+        if (answer == AccountCheck::Answer::Exists)
+            reserve(sale, userId, key, quantity, reply, Refills{});
+        else if (answer == AccountCheck::Answer::Missing)
+            reply.send(Problem::unauthorized(QStringLiteral("The account of this token no longer exists.")));
+        else
+            reply.send(Problem::unavailable(QStringLiteral("The account could not be checked; nothing was reserved. Retry.")));
+    });
 }
 
 bool PurchaseService::mayRefill(const Sale &sale, const Refills &refills, qint64 now) const
@@ -192,10 +219,34 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
     const auto &cfg = m_server.config().purchase;
     const int limit = sale->terms().perUserLimit;
     const QString newOrderId = timeOrderedId();
-    // The attempt after a refill is the same attempt: the rate limit counted it already.
+    // The attempt after a refill or a wait is the same attempt: the rate limit counted it already.
+    const bool firstTry = refills.count == 0 && refills.waits == 0;
     const SaleStock::Result r = sale->stock().tryReserve(userId, key, quantity, newOrderId, sale->isOpenAt(now), now,
-                                                         refills.count > 0 ? 0 : qint64(cfg.rateLimitSeconds * 1000.0));
+                                                         firstTry ? qint64(cfg.rateLimitSeconds * 1000.0) : 0);
+    if (firstTry) {
+        refills.attemptMs = r.attemptMs;
+        refills.previousAttemptMs = r.previousAttemptMs;
+    }
     const qint64 saleId = sale->id();
+    const bool empty = r.outcome == SaleStock::Outcome::SoldOut || r.outcome == SaleStock::Outcome::NotEnoughStock;
+    if (empty && sale->stock().inFlight() > 0) {
+        // Units are reserved here but not yet durable: a failed commit gives them back, so
+        // the stock is not sold out yet. Wait for the commits queued so far, then try again;
+        // if units are still in flight after a few, say so and ask for a retry.
+        constexpr int maxWaits = 8;
+        if (refills.waits < maxWaits) {
+            ++refills.waits;
+            m_journal->barrier([this, sale, userId, key, quantity, reply, refills](bool) {
+                reserve(sale, userId, key, quantity, reply, refills);
+            });
+            return;
+        }
+        sale->stock().giveBackAttempt(userId, refills.attemptMs, refills.previousAttemptMs);
+        m_counters->notDurable->fetch_add(1, std::memory_order_relaxed);
+        reply.send(Problem::unavailable(QStringLiteral("The last units are being recorded and may come back; nothing was "
+                                                       "reserved. Retry with the same Idempotency-Key.")));
+        return;
+    }
     if ((r.outcome == SaleStock::Outcome::SoldOut || r.outcome == SaleStock::Outcome::NotEnoughStock) && mayRefill(*sale, refills, now)) {
         // A cluster node's lease ran out while the sale has units elsewhere: lease more,
         // then try again, before telling the shopper it is sold out.
@@ -213,19 +264,25 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
         std::shared_ptr<CrossNodeVerdict> verdict;
         if (m_server.config().clustered())
             record.verdict = verdict = std::make_shared<CrossNodeVerdict>();
-        m_journal->append(std::move(record), [this, sale, userId, key, r, saleId, reply, verdict](bool durable) {
+        m_journal->append(std::move(record), [this, sale, userId, key, quantity, r, saleId, reply, verdict](bool durable) {
             if (durable && verdict && verdict->kind != CrossNodeVerdict::Kind::Accepted) {
-                answerCrossNode(*verdict, sale, userId, key, saleId, reply);
+                answerCrossNode(*verdict, sale, userId, key, quantity, saleId, reply);
+                sale->stock().settle(r.quantity);
                 return;
             }
             if (durable) {
+                sale->stock().settle(r.quantity);
                 m_counters->accepted->fetch_add(1, std::memory_order_relaxed);
                 reply.send(HttpResponse::json(acceptedBody(r.orderId, saleId, r.quantity), 202)
                                .withHeader("Location", "/orders/" + r.orderId.toLatin1()));
                 return;
             }
-            // Not durable: the units go back and the key is forgotten, so a retry starts afresh.
-            sale->stock().release(userId, key, true);
+            // Not durable: the units go back, the key is forgotten and the rate-limit slot
+            // is given back, so the retry this answer asks for starts afresh.
+            sale->stock().undo(userId, key, r);
+            sale->stock().settle(r.quantity); // after the units are back: never empty and settled in between
+            if (m_accounts)
+                m_accounts->recheck(userId); // the account may be gone: the retry is then refused 401
             m_counters->notDurable->fetch_add(1, std::memory_order_relaxed);
             reply.send(Problem::unavailable(QStringLiteral("The purchase could not be recorded; nothing was reserved. Retry with the same Idempotency-Key.")));
         });
@@ -233,9 +290,13 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
     }
     case SaleStock::Outcome::Replayed:
         // The first attempt may still be in the batch being committed: answer after it.
-        m_journal->barrier([this, sale, userId, key, r, saleId, reply](bool) {
+        m_journal->barrier([this, sale, userId, key, r, quantity, saleId, reply](bool) {
             if (!sale->stock().knows(userId, key)) {
                 reply.send(Problem::unavailable(QStringLiteral("The first attempt with this key was not recorded; retry.")));
+                return;
+            }
+            if (r.quantity != quantity) {
+                reply.send(keyReused(r.quantity));
                 return;
             }
             m_counters->replayed->fetch_add(1, std::memory_order_relaxed);

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+class AccountCheck;
 class AdmissionGate;
 class Sale;
 class StockRefill;
@@ -18,7 +19,9 @@ class Responder;
 // POST /sales/{id}/purchase: the hot path. Validates the request, reserves in memory
 // in one atomic step (SaleStock), appends the reservation to the journal and answers
 // 202 only once the group commit holding it is durable. Refusals (sold out, limit,
-// rate limit, window) are answered from memory without touching the database.
+// rate limit, window) are answered from memory without touching the database. A token
+// whose account is gone is refused 401 before the journal (AccountCheck); a purchase
+// whose commit fails is undone, rate-limit slot included, and answered 503.
 class PurchaseService
 {
 public:
@@ -29,6 +32,8 @@ public:
     bool restore(QString *error);
     void registerRoutes(Router &router);
     void setAdmissionGate(const AdmissionGate *gate) { m_gate = gate; }
+    // Refuses tokens whose account is gone before they reach the journal.
+    void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }
     // Cluster mode: where to ask for more stock when this node's lease runs out.
     void setStockRefill(StockRefill *refill) { m_refill = refill; }
     ReservationJournal &journal() { return *m_journal; }
@@ -37,23 +42,28 @@ public:
 
 private:
     void purchase(const HttpRequest &request, const Responder &reply);
-    // One purchase attempt's refills on a cluster node: the first try counts against the
-    // rate limit, the tries after a refill do not.
+    // One purchase attempt's tries inside the server: refills on a cluster node, and waits
+    // for in-flight commits that may give units back. The first try counts against the
+    // rate limit, the tries after a refill or a wait do not.
     struct Refills
     {
         int count = 0;
         qint64 sinceMs = 0; // when the first refill was asked for
+        int waits = 0;      // journal barriers waited for while units were in flight
+        qint64 attemptMs = -1; // the first try's rate-limit slot (SaleStock::Result), given
+        qint64 previousAttemptMs = -1; // back if the attempt ends in 503
     };
     void reserve(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity, const Responder &reply,
                  Refills refills);
     bool mayRefill(const Sale &sale, const Refills &refills, qint64 nowMs) const;
     void answerCrossNode(const CrossNodeVerdict &verdict, const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key,
-                         qint64 saleId, const Responder &reply);
+                         int quantity, qint64 saleId, const Responder &reply);
 
     FlashSaleServer &m_server;
     SaleRegistry &m_registry;
     std::unique_ptr<ReservationJournal> m_journal;
     const AdmissionGate *m_gate = nullptr;
+    const AccountCheck *m_accounts = nullptr;
     StockRefill *m_refill = nullptr;
     struct Counters;
     std::unique_ptr<Counters> m_counters;

@@ -33,7 +33,7 @@ SaleStatus Sale::statusAt(qint64 nowMs) const
         return SaleStatus::Scheduled;
     if (nowMs >= endMs())
         return SaleStatus::Ended;
-    if (remaining() == 0)
+    if (isSoldOut())
         return SaleStatus::SoldOut;
     return SaleStatus::Active;
 }

@@ -47,6 +47,9 @@ public:
     // cluster node's memory holds only its lease, so it is told the sale-wide figure.
     qint64 remaining() const;
     void setSaleWideRemaining(qint64 units) { m_saleWideRemaining.store(units, std::memory_order_release); }
+    // Nothing left, and no units in flight on this node that a failed commit could still
+    // give back: only then is the sale sold out.
+    bool isSoldOut() const { return remaining() == 0 && m_stock.inFlight() <= 0; }
 
     SaleStock &stock() { return m_stock; }
     const SaleStock &stock() const { return m_stock; }

@@ -6,6 +6,7 @@
 #include "core/timeutil.h"
 #include "http/databasejob.h"
 #include "http/jsonbody.h"
+#include "http/principal.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
 #include "salestartedevent.h"
@@ -41,6 +42,11 @@ SalesModule::~SalesModule() = default;
 void SalesModule::setAdmissionGate(const AdmissionGate *gate)
 {
     m_purchases->setAdmissionGate(gate);
+}
+
+void SalesModule::setAccountCheck(const AccountCheck *accounts)
+{
+    m_purchases->setAccountCheck(accounts);
 }
 
 bool SalesModule::load(QString *error)

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+class AccountCheck;
 class AdmissionGate;
 class CatalogModule;
 class FlashSaleServer;
@@ -38,6 +39,8 @@ public:
     // What a purchase must show to be let through (the waiting room's admission); set
     // before load().
     void setAdmissionGate(const AdmissionGate *gate);
+    // Purchases from accounts that are gone are refused before the journal; set before load().
+    void setAccountCheck(const AccountCheck *accounts);
     SaleRegistry &registry() { return m_registry; }
     PurchaseService &purchases() { return *m_purchases; }
 

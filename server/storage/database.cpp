@@ -1,6 +1,7 @@
 #include "database.h"
 
 #include <QAtomicInteger>
+#include <QDateTime>
 #include <QSqlError>
 #include <QThread>
 #include <QThreadStorage>
@@ -35,6 +36,31 @@ QAtomicInteger<quint64> connectionCounter;
 
 } // namespace
 
+namespace {
+
+// What every new or reopened connection needs before it is used.
+void configure(QSqlDatabase &db)
+{
+    if (!isSqlite(db))
+        return;
+    QSqlQuery q(db);
+    // WAL lets readers run beside the one writer; FULL makes every commit durable.
+    q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+    q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
+    q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    // A purchase burst inserts into several indexes at once; with SQLite's default
+    // 2 MiB page cache every commit re-read evicted pages with pread. Keep 64 MiB of
+    // pages per connection and read the file through a memory map.
+    q.exec(QStringLiteral("PRAGMA cache_size=-65536"));
+    q.exec(QStringLiteral("PRAGMA mmap_size=268435456"));
+    // No connection checkpoints the WAL when it commits (that put a copy of the WAL
+    // into the database file, with its fsync, inside whichever purchase commit crossed
+    // 1,000 pages); Database::checkpoint() does it in the background instead.
+    q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"));
+}
+
+} // namespace
+
 Database::Database(DatabaseUrl url)
     : m_url(std::move(url))
     , m_prefix(QUuid::createUuid().toString(QUuid::WithoutBraces))
@@ -54,7 +80,10 @@ QSqlDatabase Database::connection() const
         QSqlDatabase db = QSqlDatabase::database(*it, false);
         if (db.isOpen())
             return db;
-        db.open();
+        // Closed after a failure (recoverConnection) or never opened: open it again, set up
+        // as a new one, so the server reconnects by itself once the database is back.
+        if (db.open())
+            configure(db);
         return db;
     }
     const QString name = m_prefix + QLatin1Char('-') + QString::number(++connectionCounter);
@@ -71,22 +100,8 @@ QSqlDatabase Database::connection() const
         db.setConnectOptions(QStringLiteral("connect_timeout=5"));
     }
     mine->names.insert(m_prefix, name);
-    if (db.open() && m_url.kind == DatabaseUrl::Kind::Sqlite) {
-        QSqlQuery q(db);
-        // WAL lets readers run beside the one writer; FULL makes every commit durable.
-        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-        q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
-        q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-        // A purchase burst inserts into several indexes at once; with SQLite's default
-        // 2 MiB page cache every commit re-read evicted pages with pread. Keep 64 MiB of
-        // pages per connection and read the file through a memory map.
-        q.exec(QStringLiteral("PRAGMA cache_size=-65536"));
-        q.exec(QStringLiteral("PRAGMA mmap_size=268435456"));
-        // No connection checkpoints the WAL when it commits (that put a copy of the WAL
-        // into the database file, with its fsync, inside whichever purchase commit crossed
-        // 1,000 pages); Database::checkpoint() does it in the background instead.
-        q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"));
-    }
+    if (db.open())
+        configure(db);
     return db;
 }
 
@@ -96,6 +111,27 @@ void Database::checkpoint() const
         return;
     // PASSIVE never waits for writers or readers: it copies what it can and returns.
     QSqlQuery(connection()).exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+}
+
+bool Database::canWrite(QString *error) const
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen()) {
+        if (error)
+            *error = db.lastError().text();
+        return false;
+    }
+    try {
+        inTransaction(db, [&] {
+            execOrThrow(db, QStringLiteral("UPDATE health_probe SET checked_at = ? WHERE probe_id = 1"),
+                        {QDateTime::currentMSecsSinceEpoch()});
+        });
+    } catch (const DatabaseError &e) {
+        if (error)
+            *error = e.message;
+        return false;
+    }
+    return true;
 }
 
 bool Database::probe(QString *error) const
@@ -197,18 +233,42 @@ QSqlQuery execOrThrow(const QSqlDatabase &db, const QString &sql, const QVariant
     if (!isReadOnlyStatement(sql))
         writer.emplace(db);
     QSqlQuery q(db);
+    const auto fail = [&](const char *what) {
+        const QString error = QStringLiteral("%1 failed: %2 (%3)").arg(QLatin1String(what), q.lastError().text(), sql);
+        DatabaseDetail::recoverConnection(db);
+        return DatabaseError{error};
+    };
     if (bind.isEmpty()) { // DDL cannot be prepared on PostgreSQL
         if (!q.exec(sql))
-            throw DatabaseError{QStringLiteral("query failed: %1 (%2)").arg(q.lastError().text(), sql)};
+            throw fail("query");
         return q;
     }
     if (!q.prepare(sql))
-        throw DatabaseError{QStringLiteral("prepare failed: %1 (%2)").arg(q.lastError().text(), sql)};
+        throw fail("prepare");
     for (const QVariant &v : bind)
         q.addBindValue(v);
     if (!q.exec())
-        throw DatabaseError{QStringLiteral("query failed: %1 (%2)").arg(q.lastError().text(), sql)};
+        throw fail("query");
     return q;
+}
+
+void DatabaseDetail::recoverConnection(QSqlDatabase db)
+{
+    // A SQLite connection does not break: its next statement simply tries the disk again.
+    if (!db.isOpen() || isSqlite(db))
+        return;
+    QSqlQuery ping(db);
+    if (ping.exec(QStringLiteral("SELECT 1")))
+        return;
+    // Every error PostgreSQL itself reports has an SQLSTATE; inside a failed transaction
+    // the ping gets 25P02 and the connection is fine. No SQLSTATE (libpq lost the
+    // socket), class 08 (connection exception) or 57P (the server shut the backend
+    // down, e.g. pg_terminate_backend): the connection is gone.
+    const QString state = ping.lastError().nativeErrorCode();
+    if (state.isEmpty() || state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P"))) {
+        ping.finish();
+        db.close();
+    }
 }
 
 qint64 Database::insertReturningId(const QSqlDatabase &db, const QString &sql, const QVariantList &bind,

@@ -31,6 +31,10 @@ public:
     void checkpoint() const;
     // Opens a connection once to check that the database is reachable.
     bool probe(QString *error) const;
+    // Readiness: whether the database takes a write now (one small committed UPDATE of
+    // health_probe on the calling thread's connection). False with `error` while a disk
+    // is failing or the database is gone.
+    bool canWrite(QString *error) const;
     // Runs an INSERT and returns the generated key of `idColumn` (RETURNING on
     // PostgreSQL, lastInsertId on SQLite). Throws DatabaseError.
     qint64 insertReturningId(const QSqlDatabase &db, const QString &sql, const QVariantList &bind,
@@ -72,6 +76,10 @@ bool &inWriteTransaction();
 // waits for the SQLite writer mutex, background writers (saga, outbox, reaper) hold off,
 // so a burst of purchases is not queued behind bookkeeping.
 bool &isPriorityWriter();
+// After a statement or transaction failed: if the connection itself is broken (the
+// PostgreSQL backend was terminated or restarted, the network dropped), close it, so the
+// thread's next Database::connection() opens a new one and the server reconnects by itself.
+void recoverConnection(QSqlDatabase db);
 void lockSqliteWriter();
 void unlockSqliteWriter();
 struct WriterGuard
@@ -102,8 +110,11 @@ template<typename Work>
 auto inTransaction(QSqlDatabase db, Work &&work) -> decltype(work())
 {
     DatabaseDetail::WriterGuard writer(db);
-    if (!db.transaction())
-        throw DatabaseError{QStringLiteral("cannot begin transaction: ") + db.lastError().text()};
+    if (!db.transaction()) {
+        const QString error = db.lastError().text();
+        DatabaseDetail::recoverConnection(db);
+        throw DatabaseError{QStringLiteral("cannot begin transaction: ") + error};
+    }
     try {
         if constexpr (std::is_void_v<decltype(work())>) {
             work();
@@ -117,6 +128,7 @@ auto inTransaction(QSqlDatabase db, Work &&work) -> decltype(work())
         }
     } catch (...) {
         db.rollback();
+        DatabaseDetail::recoverConnection(db);
         throw;
     }
 }

@@ -5,10 +5,12 @@
 #include "core/threadname.h"
 
 #include <QElapsedTimer>
+#include <QSqlError>
 #include <QSqlDatabase>
 #include <QString>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -23,6 +25,12 @@
 // returns at once and answers from the callback. The reservation journal and the
 // waiting room's ticket journal are both built on it. The writer thread carries
 // `threadName` (at most 15 characters).
+//
+// A bad record fails alone: when writing a batch throws (one row breaks a constraint,
+// say), the batch is rolled back and its two halves are committed separately, and so
+// on down to single records, so only the records that cannot be written fail and every
+// other one in the batch is durable and answered as usual. A batch whose transaction
+// cannot even begin (the database is gone) fails whole, without splitting.
 template<typename Record>
 class GroupCommitWriter
 {
@@ -30,6 +38,7 @@ public:
     using Done = std::function<void(bool durable)>;
     // Writes one batch, inside one transaction, in arrival order. May change the records
     // (e.g. number them). Throw DatabaseError to fail (roll back) the whole batch.
+    // A batch that fails is written again in parts, each from a fresh copy of its records.
     using WriteBatch = std::function<void(const QSqlDatabase &db, std::vector<Record> &records)>;
     struct BatchResult
     {
@@ -38,9 +47,11 @@ public:
         qint64 nanoseconds = 0;
         QString error;
     };
-    // Called on the writer thread after each batch, before (`onBatch`) or after
-    // (`afterAnswers`) the entries' `done` callbacks ran. A batch of only barriers has no
-    // records and is durable without a transaction.
+    // Called on the writer thread for each part of a batch that ended (committed, or
+    // failed and not split further): `onBatch` at once, before the next part is written
+    // and before any `done` callback runs; `afterAnswers` after the batch's `done`
+    // callbacks ran. A batch that commits at once is one part. A batch of only barriers
+    // has no records and is durable without a transaction.
     using Observer = std::function<void(const BatchResult &result, std::vector<Record> &records)>;
 
     GroupCommitWriter(QByteArray threadName, const Database &database, int maxBatch, WriteBatch write)
@@ -87,6 +98,9 @@ public:
     // Calls `done` once everything appended before it is committed.
     void barrier(Done done) { push(Entry{true, Record{}, std::move(done)}); }
 
+    // Failed commits that were retried in two halves (any thread).
+    quint64 splits() const { return m_splits.load(std::memory_order_relaxed); }
+
 private:
     struct Entry
     {
@@ -126,31 +140,87 @@ private:
                 if (!e.isBarrier)
                     records.push_back(std::move(e.record));
             }
-            BatchResult result;
-            result.entries = batch.size();
-            QElapsedTimer timer;
-            timer.start();
-            result.durable = commit(records, &result.error);
-            result.nanoseconds = timer.nsecsElapsed();
-            if (m_onBatch)
-                m_onBatch(result, records);
-            for (Entry &e : batch) {
-                if (e.done)
-                    e.done(result.durable);
+            std::vector<char> durable(records.size(), 0);
+            std::vector<Part> parts;
+            if (records.empty()) {
+                parts.push_back(Part{BatchResult{true, batch.size(), 0, {}}, {}});
+                if (m_onBatch)
+                    m_onBatch(parts.back().result, parts.back().records);
+            } else {
+                commitSplitting(records, 0, records.size(), durable, parts);
             }
-            if (m_afterAnswers)
-                m_afterAnswers(result, records);
+            const bool allDurable = std::all_of(durable.cbegin(), durable.cend(), [](char d) { return d != 0; });
+            size_t record = 0;
+            for (Entry &e : batch) {
+                const bool ok = e.isBarrier ? allDurable : durable[record++] != 0;
+                if (e.done)
+                    e.done(ok);
+            }
+            if (m_afterAnswers) {
+                for (Part &part : parts)
+                    m_afterAnswers(part.result, part.records);
+            }
         }
     }
 
-    bool commit(std::vector<Record> &records, QString *error)
+    struct Part
     {
-        if (records.empty())
-            return true; // only barriers: everything before them is already committed
+        BatchResult result;
+        std::vector<Record> records; // as written (the write may change them)
+    };
+
+    // Commits records[begin, end) in one transaction; if writing them fails, rolls back
+    // and commits each half in turn, in arrival order.
+    void commitSplitting(const std::vector<Record> &records, size_t begin, size_t end, std::vector<char> &durable,
+                         std::vector<Part> &parts)
+    {
+        Part part{BatchResult{}, std::vector<Record>(records.begin() + qsizetype(begin), records.begin() + qsizetype(end))};
+        part.result.entries = end - begin;
+        QElapsedTimer timer;
+        timer.start();
+        bool splittable = false;
+        part.result.durable = commit(part.records, &part.result.error, &splittable);
+        part.result.nanoseconds = timer.nsecsElapsed();
+        if (!part.result.durable && splittable && end - begin > 1) {
+            m_splits.fetch_add(1, std::memory_order_relaxed);
+            const size_t middle = begin + (end - begin) / 2;
+            commitSplitting(records, begin, middle, durable, parts);
+            commitSplitting(records, middle, end, durable, parts);
+            return;
+        }
+        if (part.result.durable)
+            std::fill(durable.begin() + qsizetype(begin), durable.begin() + qsizetype(end), char(1));
+        if (m_onBatch)
+            m_onBatch(part.result, part.records);
+        parts.push_back(std::move(part));
+    }
+
+    // `splittable`: the records' own writing failed, so a part of them may succeed; false
+    // when the transaction could not begin or commit (the database, not a record).
+    bool commit(std::vector<Record> &records, QString *error, bool *splittable)
+    {
+        QSqlDatabase db = m_db.connection();
+        DatabaseDetail::WriterGuard writer(db);
+        if (!db.transaction()) {
+            *error = QStringLiteral("cannot begin transaction: ") + db.lastError().text();
+            DatabaseDetail::recoverConnection(db); // the next batch reconnects
+            return false;
+        }
         try {
-            inTransaction(m_db.connection(), [&] { m_write(m_db.connection(), records); });
+            m_write(db, records);
         } catch (const DatabaseError &e) {
+            db.rollback();
             *error = e.message;
+            // A record's fault (split and retry) unless the connection itself broke.
+            *splittable = db.isOpen();
+            DatabaseDetail::recoverConnection(db);
+            *splittable = *splittable && db.isOpen();
+            return false;
+        }
+        if (!db.commit()) {
+            *error = QStringLiteral("commit failed: ") + db.lastError().text();
+            db.rollback();
+            DatabaseDetail::recoverConnection(db);
             return false;
         }
         return true;
@@ -167,4 +237,5 @@ private:
     std::deque<Entry> m_queue;
     bool m_stopping = false;
     std::thread m_thread;
+    std::atomic<quint64> m_splits{0};
 };

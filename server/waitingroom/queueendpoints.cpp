@@ -5,6 +5,7 @@
 #include "core/timeutil.h"
 #include "http/databasejob.h"
 #include "http/jsonbody.h"
+#include "http/principal.h"
 #include "http/router.h"
 #include "joinlimiter.h"
 #include "proofofwork.h"
@@ -103,7 +104,7 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         reply.send(HttpResponse::json(ticketJson(queue, *sale, held, now)).withHeader("Cache-Control", "no-store"));
         return;
     }
-    if (sale->remaining() == 0) {
+    if (sale->isSoldOut()) {
         reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
         return;
     }
@@ -141,11 +142,13 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         }
     }
     const QString address = request.remoteAddress.toString();
-    if (!m_config.requireVerifiedAccount && m_config.minAccountAgeSeconds <= 0) {
+    const bool knownAccount = !m_accounts || m_accounts->isKnown(userId);
+    if (knownAccount && !m_config.requireVerifiedAccount && m_config.minAccountAgeSeconds <= 0) {
         enqueue(queue, sale, userId, lane, address, reply);
         return;
     }
-    // The account gates read the users table: on a database thread, never this one.
+    // The account gates read the users table: on a database thread, never this one. An
+    // account that is gone is refused here, before the ticket journal.
     postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("waitingRoom.gate"), QStringLiteral("The account could not be checked; try again."),
                     [this, &queue, sale, userId, lane, address, reply](const QSqlDatabase &db) -> std::optional<HttpResponse> {
                         if (std::optional<HttpResponse> refusal = accountGateRefusal(db, userId))
@@ -159,6 +162,11 @@ std::optional<HttpResponse> QueueEndpoints::accountGateRefusal(const QSqlDatabas
 {
     QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT verified, created_at FROM users WHERE user_id = ?"), {userId});
     const bool found = q.next();
+    if (!found) {
+        if (m_accounts)
+            m_accounts->recheck(userId);
+        return Problem::unauthorized(QStringLiteral("The account of this token no longer exists."));
+    }
     if (m_config.requireVerifiedAccount && (!found || q.value(0).toInt() == 0))
         return HttpResponse::problem(403, QStringLiteral("account-not-verified"), QStringLiteral("Account not verified"),
                                      QStringLiteral("This sale is open to verified accounts only."));
@@ -173,9 +181,11 @@ void QueueEndpoints::enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale,
                              const Responder &reply)
 {
     qint64 held = 0;
-    auto answer = [this, &queue, sale, reply](int status) {
-        return [this, &queue, sale, reply, status](qint64 ticket) {
+    auto answer = [this, &queue, sale, userId, reply](int status) {
+        return [this, &queue, sale, userId, reply, status](qint64 ticket) {
             if (ticket == 0) {
+                if (m_accounts)
+                    m_accounts->recheck(userId); // the account may be gone: the next join is then refused 401
                 reply.send(Problem::unavailable(QStringLiteral("The ticket could not be recorded; join again.")));
                 return;
             }
@@ -225,7 +235,7 @@ QJsonObject QueueEndpoints::ticketJson(const SaleQueue &queue, const Sale &sale,
         }
     } else if (now >= sale.endMs()) {
         status = QStringLiteral("closed");
-    } else if (sale.remaining() == 0) {
+    } else if (sale.isSoldOut()) {
         status = QStringLiteral("soldOut");
     } else {
         status = QStringLiteral("waiting");
@@ -322,7 +332,7 @@ QJsonObject QueueEndpoints::statsJson(const SaleQueue &queue, const Sale &sale) 
             {QStringLiteral("preQueueOrder"), orderName(s.shuffledPreQueue.load())},
             {QStringLiteral("overbookingFactor"), m_config.overbookingFactor},
             {QStringLiteral("remainingStock"), sale.remaining()},
-            {QStringLiteral("soldOut"), sale.remaining() == 0},
+            {QStringLiteral("soldOut"), sale.isSoldOut()},
             {QStringLiteral("serverTime"), isoUtc(nowMs())},
             {QStringLiteral("admittingNode"), m_module.admitsHere()}};
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+class AccountCheck;
 class FlashSaleServer;
 class QSqlDatabase;
 class JoinLimiter;
@@ -37,6 +38,8 @@ public:
                    ProofOfWork &pow, QByteArray tokenKey);
     ~QueueEndpoints();
     void registerRoutes(Router &router);
+    // Who tells a live account from one that is gone (the accounts module); may be null.
+    void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }
 
 private:
     void join(const HttpRequest &request, const Responder &reply);
@@ -60,6 +63,7 @@ private:
     SaleRegistry &m_sales;
     TicketJournal &m_journal;
     ProofOfWork &m_pow;
+    const AccountCheck *m_accounts = nullptr;
     const QByteArray m_tokenKey;
     const ServerConfig::WaitingRoom m_config;
     std::unique_ptr<JoinLimiter> m_perShopper;

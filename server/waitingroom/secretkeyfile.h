@@ -6,7 +6,7 @@
 // A secret of the waiting room (it signs admission tokens and join challenges): random
 // bytes in a file of the data folder, owner-only (0600), made on first start and read on
 // every later one, so tokens and challenges stay valid across a restart. Nodes that share
-// a sale need a copy of the same file.
+// a sale share the secret through the database (SharedKey): nothing is copied by hand.
 namespace SecretKeyFile {
 
 constexpr int KeyBytes = 32;

@@ -73,6 +73,8 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
                 throw DatabaseError{QStringLiteral("ticket insert failed: ") + insert.lastError().text()};
             break;
         case QueueWrite::Kind::Admission: {
+            if (w.admittedUsers)
+                w.admittedUsers->clear(); // a batch that failed may be written again in parts
             QSqlQuery mark(db);
             mark.prepare(QStringLiteral("UPDATE waiting_room_tickets SET admitted_at = ? WHERE sale_id = ? AND ticket = ?"));
             for (int l = 0; l < laneCount; ++l) {

@@ -13,6 +13,7 @@
 #include "sales/salesmodule.h"
 #include "secretkeyfile.h"
 #include "storage/database.h"
+#include "storage/sharedkey.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 #include "ticketjournal.h"
@@ -48,6 +49,17 @@ bool WaitingRoomModule::load(QString *error)
     QByteArray secret;
     if (!SecretKeyFile::loadOrCreate(m_server.config().dataDir, QStringLiteral("waiting-room.key"), &secret, error))
         return false;
+    // Every node uses the secret the database holds (the first node's), so admission tokens
+    // and challenges made on one node are good on all, with nothing copied by hand.
+    try {
+        const SharedKey shared = SharedKey::adopt(m_server.database().connection(), QStringLiteral("waiting-room"), secret, nowMs());
+        secret = shared.key;
+        for (const QByteArray &old : shared.accepted)
+            m_acceptedTokenKeys.append(derive(old, "admission-token"));
+    } catch (const DatabaseError &e) {
+        *error = e.message;
+        return false;
+    }
     m_tokenKey = derive(secret, "admission-token");
     m_pow = std::make_unique<ProofOfWork>(derive(secret, "join-challenge"));
 
@@ -110,6 +122,7 @@ bool WaitingRoomModule::load(QString *error)
     m_sales.purchases().journal().addCommittedListener(
         [this](const std::vector<ReservationRecord> &records) { m_controller->purchasesCommitted(records); });
     m_endpoints = std::make_unique<QueueEndpoints>(*this, m_server, m_sales.registry(), *m_journal, *m_pow, m_tokenKey);
+    m_endpoints->setAccountCheck(m_accounts);
     return true;
 }
 
@@ -156,6 +169,14 @@ bool WaitingRoomModule::admits(qint64 saleId, qint64 userId, const QByteArray &a
 {
     if (!requiredFor(saleId))
         return true;
-    *reason = AdmissionToken::refusal(m_tokenKey, admissionToken, saleId, userId, nowMs());
+    const qint64 now = nowMs();
+    *reason = AdmissionToken::refusal(m_tokenKey, admissionToken, saleId, userId, now);
+    // During a key rotation, a token sealed with a key still accepted is good too.
+    for (const QByteArray &key : m_acceptedTokenKeys) {
+        if (reason->isEmpty())
+            break;
+        if (AdmissionToken::refusal(key, admissionToken, saleId, userId, now).isEmpty())
+            reason->clear();
+    }
     return reason->isEmpty();
 }

@@ -6,6 +6,7 @@
 #include "sales/admissiongate.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QObject>
 
 #include <memory>
@@ -13,6 +14,7 @@
 class AdmissionController;
 class AdmissionLeadership;
 class ClusterQueueFollower;
+class AccountCheck;
 class FlashSaleServer;
 class SalesModule;
 class JoinLimiter;
@@ -34,6 +36,8 @@ class WaitingRoomModule : public QObject, public ServerModule, public AdmissionG
 
 public:
     WaitingRoomModule(FlashSaleServer &server, SalesModule &sales);
+    // Joins from accounts that are gone are refused before the ticket journal; set before load().
+    void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }
     ~WaitingRoomModule() override;
 
     QString name() const override { return QStringLiteral("waitingRoom"); }
@@ -62,8 +66,10 @@ Q_SIGNALS:
 private:
     FlashSaleServer &m_server;
     SalesModule &m_sales;
+    const AccountCheck *m_accounts = nullptr;
     const ServerConfig::WaitingRoom m_config;
     QByteArray m_tokenKey;
+    QList<QByteArray> m_acceptedTokenKeys; // keys of a rotation under way: verify only
     QueueRegistry m_queues;
     std::unique_ptr<TicketJournal> m_journal;
     std::unique_ptr<ProofOfWork> m_pow;

@@ -11,8 +11,9 @@
 #include <vector>
 
 // A FlashSale cluster for one test: a real PostgreSQL, N `flashsale --headless
-// --node-id node-K` child processes on loopback ports sharing it (and the same signing
-// keys, copied from node 1 as an operator would), and nginx in front of them balancing by
+// --node-id node-K` child processes on loopback ports sharing it (each with a data folder
+// of its own: nothing is copied between them, the signing keys are shared through
+// PostgreSQL), and nginx in front of them balancing by
 // the shopper's Authorization header, with passive health checks. All stopped and
 // removed by the destructor.
 class ClusterFixture

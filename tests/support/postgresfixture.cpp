@@ -110,12 +110,33 @@ bool PostgresFixture::start(QString *error)
         return false;
     }
     m_port = freePort();
+    if (!launch(error))
+        return false;
+    if (!run({m_bin + QStringLiteral("/psql"), QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+              QStringLiteral("-U"), QStringLiteral("flashsale"), QStringLiteral("-d"), QStringLiteral("postgres"), QStringLiteral("-c"),
+              QStringLiteral("CREATE DATABASE flashsale")}, &out)) {
+        *error = QStringLiteral("createdb failed: ") + out;
+        return false;
+    }
+    return true;
+}
+
+bool PostgresFixture::restart(QString *error)
+{
+    stop();
+    return launch(error);
+}
+
+bool PostgresFixture::launch(QString *error)
+{
+    const QString data = m_dir.filePath(QStringLiteral("data"));
+    QString out;
     const QStringList cmd = asServerUser(QStringLiteral("postgres"),
         {QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-k"), m_dir.path(),
          QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"), QStringLiteral("max_connections=200"),
          QStringLiteral("-c"), QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("shared_buffers=64MB")});
     m_server.setProcessChannelMode(QProcess::MergedChannels);
-    m_server.setStandardOutputFile(m_dir.filePath(QStringLiteral("postgres.log")));
+    m_server.setStandardOutputFile(m_dir.filePath(QStringLiteral("postgres.log")), QIODevice::Append);
     runAsServerUser(m_server, m_root);
     m_server.start(cmd.first(), cmd.mid(1));
     if (!m_server.waitForStarted(10000)) {
@@ -135,12 +156,6 @@ bool PostgresFixture::start(QString *error)
         QFile log(m_dir.filePath(QStringLiteral("postgres.log")));
         log.open(QIODevice::ReadOnly);
         *error = QStringLiteral("postgres exited: ") + QString::fromLocal8Bit(log.readAll());
-        return false;
-    }
-    if (!run({m_bin + QStringLiteral("/psql"), QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
-              QStringLiteral("-U"), QStringLiteral("flashsale"), QStringLiteral("-d"), QStringLiteral("postgres"), QStringLiteral("-c"),
-              QStringLiteral("CREATE DATABASE flashsale")}, &out)) {
-        *error = QStringLiteral("createdb failed: ") + out;
         return false;
     }
     return true;

@@ -15,6 +15,9 @@ public:
 
     bool start(QString *error);
     void stop();
+    // Starts the stopped server again on the same data and port (for outage tests).
+    bool restart(QString *error);
+    bool isRunning() const { return m_server.state() != QProcess::NotRunning; }
     QString url() const; // postgresql://flashsale:flashsale@127.0.0.1:PORT/flashsale
     quint16 port() const { return m_port; }
     // Runs SQL through psql and returns its unaligned output.
@@ -23,6 +26,7 @@ public:
     static quint16 freePort();
 
 private:
+    bool launch(QString *error);
     QStringList asServerUser(const QString &program, const QStringList &args) const;
     QString m_bin;
     QTemporaryDir m_dir;

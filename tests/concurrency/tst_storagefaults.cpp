@@ -1,0 +1,258 @@
+// Storage faults lose nothing (issue 15, point 4), each with real storage:
+// - SQLite through a VFS that wraps the default one and fails syncs (SQLITE_IOERR_FSYNC),
+//   then writes (SQLITE_FULL), in the middle of a purchase burst: purchases get 503,
+//   /health/ready says 503 while the disk fails and 200 once it works again, the server
+//   recovers by itself (the 503'd purchases retried with their keys are taken), and after
+//   a restart every 202 is in the journal.
+// - PostgreSQL: every server connection terminated (pg_terminate_backend) in the middle of
+//   a burst, then PostgreSQL stopped and started again in the middle of another: only 202
+//   or 503, the server reconnects by itself, /health/ready 503 while PostgreSQL is down and
+//   200 after, every 503 retried is taken, 0 lost 202s, 0 oversell.
+#include "concurrentclient.h"
+#include "faultyvfs.h"
+#include "invariants.h"
+#include "postgresfixture.h"
+#include "salefixture.h"
+#include "testserver.h"
+
+#include <QtTest>
+
+namespace {
+
+int readyStatus(const QUrl &base)
+{
+    return HttpClient(base).get(QStringLiteral("/health/ready")).status;
+}
+
+// The answers of one burst: orders accepted, requests answered 503 (to retry).
+struct Outcome
+{
+    QSet<QString> accepted;
+    QList<int> unavailable; // indexes into the requests
+    QString unexpected;     // the first answer that was neither 202 nor 503
+};
+
+Outcome sort(const QList<RawResponse> &answers)
+{
+    Outcome o;
+    for (int i = 0; i < answers.size(); ++i) {
+        const RawResponse &a = answers[i];
+        if (a.status == 202)
+            o.accepted.insert(a.json().value(QStringLiteral("orderId")).toString());
+        else if (a.status == 503)
+            o.unavailable.append(i);
+        else if (o.unexpected.isEmpty())
+            o.unexpected = QStringLiteral("answer %1: %2 %3 %4").arg(i).arg(a.status).arg(QString::fromUtf8(a.body), a.error);
+    }
+    return o;
+}
+
+} // namespace
+
+class TestStorageFaults : public QObject
+{
+    Q_OBJECT
+
+    // Retries the 503'd requests (same keys) until each is taken; at most `rounds` rounds.
+    static bool retryUntilTaken(ConcurrentClient &client, const QList<RawRequest> &requests, QList<int> pending,
+                                QSet<QString> &accepted, int rounds, QString *why)
+    {
+        for (int round = 0; round < rounds && !pending.isEmpty(); ++round) {
+            QList<RawRequest> again;
+            for (int i : pending)
+                again.append(requests[i]);
+            const QList<RawResponse> answers = client.run(again, 30000);
+            QList<int> still;
+            for (int k = 0; k < answers.size(); ++k) {
+                if (answers[k].status == 202)
+                    accepted.insert(answers[k].json().value(QStringLiteral("orderId")).toString());
+                else
+                    still.append(pending[k]);
+                if (answers[k].status != 202 && answers[k].status != 503) {
+                    *why = QStringLiteral("retry answered %1 %2").arg(answers[k].status).arg(QString::fromUtf8(answers[k].body));
+                    return false;
+                }
+            }
+            pending = still;
+            if (!pending.isEmpty())
+                QTest::qWait(1000); // as the 503's Retry-After asks
+        }
+        if (!pending.isEmpty())
+            *why = QStringLiteral("%1 purchases still 503 after %2 rounds of retries").arg(pending.size()).arg(rounds);
+        return pending.isEmpty();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        SaleFixture::provideAdminFromEnvironment();
+        FaultyVfs::install(); // every SQLite connection of this process opens through it
+    }
+
+    void sqliteSyncAndWriteFaults()
+    {
+        TestServer server([](ServerConfig &c) { c.purchase.rateLimitSeconds = 0; });
+        QVERIFY2(server.start(), qPrintable(server.error()));
+        const QString url = QStringLiteral("sqlite:") + server.dataDir() + QStringLiteral("/flashsale.db");
+        HttpClient admin(server.baseUrl());
+        admin.setBearer(SaleFixture::adminToken(admin));
+        const qint64 product = SaleFixture::createProduct(admin, 500);
+        const qint64 sale = SaleFixture::scheduleSale(admin, product, 500, 1).value(QStringLiteral("saleId")).toInteger();
+        QVERIFY(sale > 0);
+        ConcurrentClient setup(QHostAddress::LocalHost, server.baseUrl().port(), 50);
+        const QList<QByteArray> tokens = SaleFixture::registerShoppers(setup, 400, QStringLiteral("disk"));
+        for (const QByteArray &t : tokens)
+            QVERIFY(!t.isEmpty());
+        QCOMPARE(readyStatus(server.baseUrl()), 200);
+
+        // A burst of 300; the disk's syncs fail for a stretch in the middle, then its writes.
+        QList<RawRequest> requests;
+        for (int i = 0; i < 300; ++i)
+            requests.append(SaleFixture::purchase(sale, tokens[i], "disk-" + QByteArray::number(i), 1));
+        const long long refusedBefore = FaultyVfs::failures();
+        int answered = 0;
+        ConcurrentClient crowd(QHostAddress::LocalHost, server.baseUrl().port(), 60);
+        crowd.setOnAnswer([&](int, const RawResponse &) {
+            ++answered;
+            if (answered == 60)
+                FaultyVfs::failSyncs(true);
+            if (answered == 120) {
+                FaultyVfs::failSyncs(false);
+                FaultyVfs::failWrites(true);
+            }
+            if (answered == 180)
+                FaultyVfs::failWrites(false);
+        });
+        Outcome burst = sort(crowd.run(requests));
+        FaultyVfs::failSyncs(false);
+        FaultyVfs::failWrites(false);
+        QVERIFY2(burst.unexpected.isEmpty(), qPrintable(burst.unexpected));
+        qInfo() << "burst: 202" << burst.accepted.size() << "503" << burst.unavailable.size() << "refused disk calls"
+                << FaultyVfs::failures() - refusedBefore;
+        QVERIFY(FaultyVfs::failures() > refusedBefore);
+        QVERIFY(!burst.unavailable.isEmpty()); // the fault was really met
+
+        // While the disk fails: not ready, and a purchase is 503. Once it works: ready again.
+        FaultyVfs::failWrites(true);
+        QCOMPARE(readyStatus(server.baseUrl()), 503);
+        requests.append(SaleFixture::purchase(sale, tokens[300], "disk-300", 1));
+        const RawResponse during = ConcurrentClient(QHostAddress::LocalHost, server.baseUrl().port(), 1).run({requests.last()}).value(0);
+        QCOMPARE(during.status, 503);
+        burst.unavailable.append(int(requests.size() - 1));
+        FaultyVfs::failWrites(false);
+        QTRY_COMPARE_WITH_TIMEOUT(readyStatus(server.baseUrl()), 200, 10000);
+
+        // The server recovered by itself: every 503 retried with its key is taken.
+        QString why;
+        ConcurrentClient retry(QHostAddress::LocalHost, server.baseUrl().port(), 20);
+        QVERIFY2(retryUntilTaken(retry, requests, burst.unavailable, burst.accepted, 5, &why), qPrintable(why));
+        QCOMPARE(burst.accepted.size(), 301);
+
+        // After a restart every 202 is there, and nothing is oversold.
+        server.stop();
+        QVERIFY2(server.start(), qPrintable(server.error()));
+        const SaleAudit audit = auditSale(url, sale, burst.accepted);
+        QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
+        QCOMPARE(audit.reserved, 301);
+        QCOMPARE(audit.reservations, 301);
+        // And the restarted server gives the same answers to the same keys.
+        const RawResponse replay = ConcurrentClient(QHostAddress::LocalHost, server.baseUrl().port(), 1).run({requests[0]}).value(0);
+        QCOMPARE(replay.status, 202);
+        QVERIFY(burst.accepted.contains(replay.json().value(QStringLiteral("orderId")).toString()));
+    }
+
+    void postgresTerminatedAndRestarted()
+    {
+        PostgresFixture pg;
+        QString error;
+        QVERIFY2(pg.start(&error), qPrintable(error));
+        TestServer server([&](ServerConfig &c) {
+            c.purchase.rateLimitSeconds = 0;
+            c.database.url = pg.url();
+        });
+        QVERIFY2(server.start(), qPrintable(server.error()));
+        HttpClient admin(server.baseUrl());
+        admin.setBearer(SaleFixture::adminToken(admin));
+        const qint64 product = SaleFixture::createProduct(admin, 1000);
+        const qint64 sale = SaleFixture::scheduleSale(admin, product, 1000, 1).value(QStringLiteral("saleId")).toInteger();
+        QVERIFY(sale > 0);
+        ConcurrentClient setup(QHostAddress::LocalHost, server.baseUrl().port(), 50);
+        const QList<QByteArray> tokens = SaleFixture::registerShoppers(setup, 700, QStringLiteral("pg"));
+        for (const QByteArray &t : tokens)
+            QVERIFY(!t.isEmpty());
+        QCOMPARE(readyStatus(server.baseUrl()), 200);
+
+        QList<RawRequest> requests;
+        for (int i = 0; i < 700; ++i)
+            requests.append(SaleFixture::purchase(sale, tokens[i], "pg-" + QByteArray::number(i), 1));
+        QSet<QString> accepted;
+        QList<int> unavailable;
+
+        // 1. Every connection of the server terminated in the middle of a burst.
+        {
+            int answered = 0;
+            int terminated = -1;
+            ConcurrentClient crowd(QHostAddress::LocalHost, server.baseUrl().port(), 60);
+            crowd.setOnAnswer([&](int, const RawResponse &) {
+                if (++answered == 80)
+                    terminated = pg.psql(QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                                        "WHERE datname = 'flashsale' AND pid <> pg_backend_pid()")).toInt();
+            });
+            const Outcome o = sort(crowd.run(requests.mid(0, 300)));
+            QVERIFY2(o.unexpected.isEmpty(), qPrintable(o.unexpected));
+            qInfo() << "terminated" << terminated << "connections; burst: 202" << o.accepted.size() << "503" << o.unavailable.size();
+            QVERIFY(terminated > 0);
+            accepted += o.accepted;
+            unavailable += o.unavailable;
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(readyStatus(server.baseUrl()), 200, 20000);
+
+        // 2. PostgreSQL stopped, then started again, in the middle of a burst.
+        {
+            int answered = 0;
+            bool restarted = false;
+            QString restartError;
+            ConcurrentClient crowd(QHostAddress::LocalHost, server.baseUrl().port(), 60);
+            crowd.setOnAnswer([&](int, const RawResponse &) {
+                ++answered;
+                if (answered == 80)
+                    pg.stop();
+                if (answered == 160)
+                    restarted = pg.restart(&restartError);
+            });
+            const Outcome o = sort(crowd.run(requests.mid(300, 300)));
+            if (!pg.isRunning())
+                restarted = pg.restart(&restartError);
+            QVERIFY2(restarted, qPrintable(restartError));
+            QVERIFY2(o.unexpected.isEmpty(), qPrintable(o.unexpected));
+            qInfo() << "stop/start burst: 202" << o.accepted.size() << "503" << o.unavailable.size();
+            QVERIFY(!o.unavailable.isEmpty()); // the outage was really met
+            accepted += o.accepted;
+            for (int i : o.unavailable)
+                unavailable.append(300 + i);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(readyStatus(server.baseUrl()), 200, 20000);
+
+        // 3. Down: not ready, purchases 503. Up again: ready, without a restart of the server.
+        pg.stop();
+        QCOMPARE(readyStatus(server.baseUrl()), 503);
+        const RawResponse down = ConcurrentClient(QHostAddress::LocalHost, server.baseUrl().port(), 1).run({requests[600]}).value(0);
+        QCOMPARE(down.status, 503);
+        unavailable.append(600);
+        QVERIFY2(pg.restart(&error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(readyStatus(server.baseUrl()), 200, 20000);
+
+        QString why;
+        ConcurrentClient retry(QHostAddress::LocalHost, server.baseUrl().port(), 20);
+        QVERIFY2(retryUntilTaken(retry, requests, unavailable, accepted, 5, &why), qPrintable(why));
+        QCOMPARE(accepted.size(), 601);
+
+        const SaleAudit audit = auditSale(pg.url(), sale, accepted);
+        QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
+        QCOMPARE(audit.reserved, 601);
+        QCOMPARE(audit.reservations, 601);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStorageFaults)
+#include "tst_storagefaults.moc"
