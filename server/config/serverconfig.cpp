@@ -18,8 +18,10 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
         if (!ini.contains(setting.key))
             continue;
         QString why;
-        if (!setting.store(c, ini.value(setting.key), &why) && warnings)
-            warnings->append(QStringLiteral("%1 in %2: %3").arg(setting.key, path, why));
+        if (!setting.store(c, ini.value(setting.key), &why) && warnings) {
+            for (const QString &line : why.split(QLatin1Char('\n')))
+                warnings->append(QStringLiteral("%1 in %2: %3").arg(setting.key, path, line));
+        }
     }
     if (warnings) {
         for (const QString &key : ini.allKeys()) {

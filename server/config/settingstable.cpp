@@ -4,6 +4,7 @@
 #include <QUrl>
 
 #include <type_traits>
+#include <utility>
 
 namespace {
 
@@ -106,8 +107,8 @@ Setting trustedProxies()
                 else if (!entry.trimmed().isEmpty())
                     invalid.append(entry.trimmed());
             }
-            if (!invalid.isEmpty())
-                *why = QStringLiteral("%1: not an IP address, ignored").arg(invalid.join(QStringLiteral(", ")));
+            for (const QString &entry : std::as_const(invalid))
+                why->append(QStringLiteral("%1%2: not an IP address, ignored").arg(why->isEmpty() ? QString() : QStringLiteral("\n"), entry));
             return invalid.isEmpty();
         });
 }
@@ -129,8 +130,9 @@ Setting corsAllowedOrigins()
                 else if (!origin.isEmpty())
                     invalid.append(origin);
             }
-            if (!invalid.isEmpty())
-                *why = QStringLiteral("%1: not an origin (scheme://host[:port]), ignored").arg(invalid.join(QStringLiteral(", ")));
+            for (const QString &entry : std::as_const(invalid))
+                why->append(QStringLiteral("%1%2: not an origin (scheme://host[:port]), ignored")
+                                .arg(why->isEmpty() ? QString() : QStringLiteral("\n"), entry));
             return invalid.isEmpty();
         });
 }

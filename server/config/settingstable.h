@@ -17,7 +17,8 @@ struct Setting
     QString key;     // "section/name", as in the INI file
     QString meaning; // one line, for people
     std::function<QVariant(const ServerConfig &config)> value;
-    // Stores `text` (from the INI file); false with `why` set if it is not a valid value.
+    // Stores `text` (from the INI file); false with `why` set if it is not a valid value
+    // (one line per invalid entry of a list).
     std::function<bool(ServerConfig &config, const QVariant &text, QString *why)> store;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "threadname.h"
+#include "telemetry/threadname.h"
 
 #include <QByteArray>
 

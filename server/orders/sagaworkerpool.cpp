@@ -1,6 +1,6 @@
 #include "sagaworkerpool.h"
 
-#include "core/threadname.h"
+#include "telemetry/threadname.h"
 
 SagaWorkerPool::SagaWorkerPool(int threads, ProcessOrder process)
     : m_threadCount(qMax(1, threads))

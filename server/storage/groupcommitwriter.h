@@ -2,7 +2,7 @@
 
 #include "database.h"
 
-#include "core/threadname.h"
+#include "telemetry/threadname.h"
 
 #include <QElapsedTimer>
 #include <QSqlError>
@@ -147,7 +147,7 @@ private:
                 if (m_onBatch)
                     m_onBatch(parts.back().result, parts.back().records);
             } else {
-                commitSplitting(records, 0, records.size(), durable, parts);
+                commitSplitting(records, 0, records.size(), batch.size() - records.size(), durable, parts);
             }
             const bool allDurable = std::all_of(durable.cbegin(), durable.cend(), [](char d) { return d != 0; });
             size_t record = 0;
@@ -170,12 +170,13 @@ private:
     };
 
     // Commits records[begin, end) in one transaction; if writing them fails, rolls back
-    // and commits each half in turn, in arrival order.
-    void commitSplitting(const std::vector<Record> &records, size_t begin, size_t end, std::vector<char> &durable,
+    // and commits each half in turn, in arrival order. `barriers` of the batch are counted
+    // in the entries of its last part (they answer after every part).
+    void commitSplitting(const std::vector<Record> &records, size_t begin, size_t end, size_t barriers, std::vector<char> &durable,
                          std::vector<Part> &parts)
     {
         Part part{BatchResult{}, std::vector<Record>(records.begin() + qsizetype(begin), records.begin() + qsizetype(end))};
-        part.result.entries = end - begin;
+        part.result.entries = end - begin + barriers;
         QElapsedTimer timer;
         timer.start();
         bool splittable = false;
@@ -184,8 +185,8 @@ private:
         if (!part.result.durable && splittable && end - begin > 1) {
             m_splits.fetch_add(1, std::memory_order_relaxed);
             const size_t middle = begin + (end - begin) / 2;
-            commitSplitting(records, begin, middle, durable, parts);
-            commitSplitting(records, middle, end, durable, parts);
+            commitSplitting(records, begin, middle, 0, durable, parts);
+            commitSplitting(records, middle, end, barriers, durable, parts);
             return;
         }
         if (part.result.durable)
