@@ -7,6 +7,7 @@
 #include <atomic>
 
 class Database;
+class QSqlDatabase;
 class MasterStock;
 class Metrics;
 class SaleRegistry;
@@ -34,6 +35,15 @@ public:
     qint64 discrepancy() const { return m_discrepancy.load(); }
 
 private:
+    struct Findings;
+    // The steps of run(), each in the run's transaction.
+    void checkSales(const QSqlDatabase &db, const QHash<qint64, qint64> &memoryRemaining, Findings &found) const;
+    // A cluster node's leases of one sale; returns the units this node's memory must hold.
+    qint64 checkLeases(const QSqlDatabase &db, qint64 saleId, qint64 allocated, QJsonObject &sale, Findings &found) const;
+    static void checkOrders(const QSqlDatabase &db, Findings &found);
+    void checkMasterStock(const QSqlDatabase &db, Findings &found) const;
+    void compareMemory(const QString &key, qint64 inMemory, qint64 inDatabase, const QString &issue, Findings &found) const;
+
     const Database &m_db;
     SaleRegistry &m_registry;
     MasterStock &m_masterStock;
