@@ -84,58 +84,88 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
         state.credit = 0; // pre-queue, or over: nobody is admitted
         return;
     }
-    const qint64 saleId = queue.saleId();
-    QPointer<AdmissionController> self(this);
-    if (queue.settings().shuffledPreQueue.load() && !queue.shuffleApplied()) {
-        if (admits && !state.shuffleInFlight) {
-            state.shuffleInFlight = true;
-            QueueWrite w;
-            w.kind = QueueWrite::Kind::Shuffle;
-            w.queue = &queue;
-            w.atMs = now;
-            w.seed = QRandomGenerator::system()->generate64() >> 1; // fits a signed column
-            w.startMs = sale->startMs();
-            m_journal.append(std::move(w), [self, saleId](bool durable) {
-                QMetaObject::invokeMethod(self, [self, saleId, durable] {
-                    if (!self)
-                        return;
-                    self->m_sales[saleId].shuffleInFlight = false;
-                    if (durable)
-                        Log::info(QStringLiteral("waitingRoom.preQueueShuffled"), {{QStringLiteral("saleId"), saleId}});
-                }, Qt::QueuedConnection);
-            });
-        }
+    if (shufflePending(queue, state, *sale, admits, now))
         return;
+    forgetFinishedAdmissions(queue, state, now);
+    const qint64 remaining = sale->remaining();
+    if (announceSoldOut(queue, state, remaining))
+        return;
+    const qint64 wanted = admissionsDue(queue, state, remaining, admits, elapsed);
+    if (wanted > 0)
+        admit(queue, state, wanted, now);
+}
+
+bool AdmissionController::shufflePending(SaleQueue &queue, SaleState &state, const Sale &sale, bool admits, qint64 now)
+{
+    if (!queue.settings().shuffledPreQueue.load() || queue.shuffleApplied())
+        return false;
+    // The pre-queue is shuffled (durably, once) before anyone is admitted.
+    if (admits && !state.shuffleInFlight) {
+        state.shuffleInFlight = true;
+        QueueWrite w;
+        w.kind = QueueWrite::Kind::Shuffle;
+        w.queue = &queue;
+        w.atMs = now;
+        w.seed = QRandomGenerator::system()->generate64() >> 1; // fits a signed column
+        w.startMs = sale.startMs();
+        const qint64 saleId = queue.saleId();
+        QPointer<AdmissionController> self(this);
+        m_journal.append(std::move(w), [self, saleId](bool durable) {
+            QMetaObject::invokeMethod(self, [self, saleId, durable] {
+                if (!self)
+                    return;
+                self->m_sales[saleId].shuffleInFlight = false;
+                if (durable)
+                    Log::info(QStringLiteral("waitingRoom.preQueueShuffled"), {{QStringLiteral("saleId"), saleId}});
+            }, Qt::QueuedConnection);
+        });
     }
+    return true;
+}
+
+void AdmissionController::forgetFinishedAdmissions(SaleQueue &queue, SaleState &state, qint64 now)
+{
+    // An admission stops counting against capacity once its token expires (or its
+    // purchase commits: purchasesCommitted removes it).
     for (auto it = state.outstanding.begin(); it != state.outstanding.end();)
         it = it.value() <= now ? state.outstanding.erase(it) : std::next(it);
     queue.setAdmittedUnfinished(state.outstanding.size());
+}
 
-    const qint64 remaining = sale->remaining();
-    if (remaining == 0) {
-        state.credit = 0;
-        if (!state.soldOutAnnounced) {
-            state.soldOutAnnounced = true;
-            Log::info(QStringLiteral("waitingRoom.soldOut"), {{QStringLiteral("saleId"), saleId}, {QStringLiteral("stillWaiting"), queue.waiting()}});
-            Q_EMIT soldOut(saleId, queue.waiting());
-        }
-        return;
+bool AdmissionController::announceSoldOut(SaleQueue &queue, SaleState &state, qint64 remaining)
+{
+    if (remaining > 0) {
+        state.soldOutAnnounced = false; // units came back (failed or expired orders)
+        return false;
     }
-    state.soldOutAnnounced = false; // units came back (failed or expired orders)
+    state.credit = 0;
+    if (!state.soldOutAnnounced) {
+        state.soldOutAnnounced = true;
+        Log::info(QStringLiteral("waitingRoom.soldOut"), {{QStringLiteral("saleId"), queue.saleId()}, {QStringLiteral("stillWaiting"), queue.waiting()}});
+        Q_EMIT soldOut(queue.saleId(), queue.waiting());
+    }
+    return true;
+}
+
+qint64 AdmissionController::admissionsDue(const SaleQueue &queue, SaleState &state, qint64 remaining, bool admits, qint64 elapsedMs) const
+{
     const double rate = queue.settings().admissionRatePerSecond.load();
     if (!admits || queue.settings().paused.load() || rate <= 0) {
         state.credit = 0;
-        return;
+        return 0;
     }
     // At most one second of admissions banked, so a long pause does not end in a flood.
-    state.credit = std::min(state.credit + rate * double(elapsed) / 1000.0, std::max(1.0, rate));
+    state.credit = std::min(state.credit + rate * double(elapsedMs) / 1000.0, std::max(1.0, rate));
     if (state.stepInFlight)
-        return;
+        return 0;
+    // Overbooking: admit up to the factor times the units left, counting admissions whose
+    // purchase has not come in yet.
     const qint64 capacity = qint64(std::ceil(double(remaining) * m_settings.overbookingFactor)) - state.outstanding.size();
-    const qint64 wanted = std::min({qint64(state.credit), capacity, queue.waiting()});
-    if (wanted <= 0)
-        return;
+    return std::min({qint64(state.credit), capacity, queue.waiting()});
+}
 
+void AdmissionController::admit(SaleQueue &queue, SaleState &state, qint64 wanted, qint64 now)
+{
     QueueWrite w;
     w.kind = QueueWrite::Kind::Admission;
     w.queue = &queue;
@@ -152,6 +182,8 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
     }
     state.credit -= double(wanted);
     state.stepInFlight = true;
+    const qint64 saleId = queue.saleId();
+    QPointer<AdmissionController> self(this);
     const std::shared_ptr<const std::vector<qint64>> admittedUsers = w.admittedUsers;
     m_journal.append(std::move(w), [self, saleId, admittedUsers, now, &queue](bool durable) {
         QMetaObject::invokeMethod(self, [self, saleId, admittedUsers, now, durable, &queue] {

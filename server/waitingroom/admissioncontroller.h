@@ -8,6 +8,7 @@
 class AdmissionLeadership;
 class QTimer;
 class QueueRegistry;
+class Sale;
 class SaleQueue;
 class SaleRegistry;
 class TicketJournal;
@@ -66,7 +67,14 @@ private:
         bool soldOutAnnounced = false;
         QHash<qint64, qint64> outstanding; // userId -> token expiry
     };
+    // One round for one sale, in named steps: the pre-queue shuffle, expired admissions,
+    // sold out, the credit this round earned, and the admission write.
     void step(SaleQueue &queue, SaleState &state, qint64 nowMs);
+    bool shufflePending(SaleQueue &queue, SaleState &state, const Sale &sale, bool admits, qint64 nowMs);
+    static void forgetFinishedAdmissions(SaleQueue &queue, SaleState &state, qint64 nowMs);
+    bool announceSoldOut(SaleQueue &queue, SaleState &state, qint64 remaining);
+    qint64 admissionsDue(const SaleQueue &queue, SaleState &state, qint64 remaining, bool admits, qint64 elapsedMs) const;
+    void admit(SaleQueue &queue, SaleState &state, qint64 wanted, qint64 nowMs);
 
     QueueRegistry &m_queues;
     SaleRegistry &m_saleRegistry;
