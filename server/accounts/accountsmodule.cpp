@@ -69,14 +69,9 @@ bool AccountsModule::load(QString *error)
     return true;
 }
 
-void AccountsModule::registerRoutes(Router &router)
+void AccountsModule::issueToken(const HttpRequest &request, const Responder &reply) const
 {
-    router.add("POST", QStringLiteral("/users"), Access::Anyone,
-               [this](const HttpRequest &request, const Responder &reply) { registerUser(request, reply); });
-    router.add("POST", QStringLiteral("/token"), Access::Anyone,
-               [this](const HttpRequest &request, const Responder &reply) { m_tokens->handle(request, reply); });
-    router.add("GET", QStringLiteral("/user/me"), Access::User,
-               [this](const HttpRequest &request, const Responder &reply) { profile(request, reply); });
+    m_tokens->handle(request, reply);
 }
 
 bool AccountsModule::verify(const QByteArray &bearerToken, Principal *principal, QString *reason) const

@@ -3,6 +3,8 @@
 #include "core/servermodule.h"
 
 class FlashSaleServer;
+struct HttpRequest;
+class Responder;
 
 // GET /admin/audit (admin): the audit trail, newest first, optionally for one sale.
 class AuditModule : public ServerModule
@@ -10,7 +12,9 @@ class AuditModule : public ServerModule
 public:
     explicit AuditModule(FlashSaleServer &server) : m_server(server) {}
     QString name() const override { return QStringLiteral("audit"); }
-    void registerRoutes(Router &router) override;
+
+    // The HTTP handler of GET /admin/audit; core/routetable.cpp routes to it.
+    void readAudit(const HttpRequest &request, const Responder &reply) const;
 
 private:
     FlashSaleServer &m_server;

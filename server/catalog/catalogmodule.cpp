@@ -69,29 +69,23 @@ QJsonObject CatalogModule::productJson(const Product &product) const
     return product.toJson(m_stock->level(product.id).value_or(0));
 }
 
-void CatalogModule::registerRoutes(Router &router)
+void CatalogModule::listProducts(const HttpRequest &request, const Responder &reply) const
 {
-    router.add("GET", QStringLiteral("/products"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
-        QJsonArray list;
-        for (const Product &p : products())
-            list.append(productJson(p));
-        reply.send(withETag(request, HttpResponse::json(list), productCacheControl));
-    });
-    router.add("GET", QStringLiteral("/products/{id}"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
-        bool ok = false;
-        const auto p = product(request.param(QStringLiteral("id")).toLongLong(&ok));
-        if (!ok || !p) {
-            reply.send(Problem::notFound(QStringLiteral("No product %1.").arg(request.param(QStringLiteral("id")))));
-            return;
-        }
-        reply.send(withETag(request, HttpResponse::json(productJson(*p)), productCacheControl));
-    });
-    router.add("POST", QStringLiteral("/products"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
-        createProduct(request, reply);
-    });
-    router.add("PUT", QStringLiteral("/products/{id}"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
-        updateProduct(request, reply);
-    });
+    QJsonArray list;
+    for (const Product &p : products())
+        list.append(productJson(p));
+    reply.send(withETag(request, HttpResponse::json(list), productCacheControl));
+}
+
+void CatalogModule::getProduct(const HttpRequest &request, const Responder &reply) const
+{
+    bool ok = false;
+    const auto p = product(request.param(QStringLiteral("id")).toLongLong(&ok));
+    if (!ok || !p) {
+        reply.send(Problem::notFound(QStringLiteral("No product %1.").arg(request.param(QStringLiteral("id")))));
+        return;
+    }
+    reply.send(withETag(request, HttpResponse::json(productJson(*p)), productCacheControl));
 }
 
 void CatalogModule::createProduct(const HttpRequest &request, const Responder &reply)

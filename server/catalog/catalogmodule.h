@@ -24,7 +24,6 @@ public:
     CatalogModule(FlashSaleServer &server, InventoryModule &inventory);
     QString name() const override { return QStringLiteral("catalog"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
 
     // Reads every product again (a cluster node learns other nodes' products this way).
     // Throws DatabaseError.
@@ -33,10 +32,14 @@ public:
     std::optional<Product> product(qint64 id) const;
     QList<Product> products() const;
 
-private:
-    void put(const Product &product);
+    // HTTP handlers; core/routetable.cpp routes to them.
+    void listProducts(const HttpRequest &request, const Responder &reply) const;
+    void getProduct(const HttpRequest &request, const Responder &reply) const;
     void createProduct(const HttpRequest &request, const Responder &reply);
     void updateProduct(const HttpRequest &request, const Responder &reply);
+
+private:
+    void put(const Product &product);
     QJsonObject productJson(const Product &product) const;
 
     FlashSaleServer &m_server;

@@ -59,16 +59,14 @@ bool ClusterModule::load(QString *error)
     return true;
 }
 
-void ClusterModule::registerRoutes(Router &router)
+void ClusterModule::status(const HttpRequest &, const Responder &reply) const
 {
-    router.add("GET", QStringLiteral("/admin/cluster"), Access::Admin, [this](const HttpRequest &, const Responder &reply) {
-        postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("cluster.status"), QStringLiteral("The cluster's state could not be read."),
-                        [this](const QSqlDatabase &db) {
-                            const ServerConfig::Cluster &cfg = m_server.config().cluster;
-                            return HttpResponse::json(ClusterStatus::read(db, m_sales.registry(), cfg.nodeId,
-                                                                          qint64(cfg.leaseTtlSeconds) * 1000))
-                                .withHeader("Cache-Control", "no-store");
-        });
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("cluster.status"), QStringLiteral("The cluster's state could not be read."),
+                    [this](const QSqlDatabase &db) {
+                        const ServerConfig::Cluster &cfg = m_server.config().cluster;
+                        return HttpResponse::json(ClusterStatus::read(db, m_sales.registry(), cfg.nodeId,
+                                                                      qint64(cfg.leaseTtlSeconds) * 1000))
+                            .withHeader("Cache-Control", "no-store");
     });
 }
 

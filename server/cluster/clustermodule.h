@@ -9,6 +9,8 @@ class InventoryModule;
 class CatalogModule;
 class SalesModule;
 class LeaseManager;
+struct HttpRequest;
+class Responder;
 
 // Cluster mode (docs/cluster.md): this node sells from stock leases taken from the shared
 // PostgreSQL (LeaseManager), its journal checks what other nodes sold (CrossNodeCheck),
@@ -22,9 +24,11 @@ public:
 
     QString name() const override { return QStringLiteral("cluster"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
     void started() override;
     void stopping() override;
+
+    // The HTTP handler of GET /admin/cluster; core/routetable.cpp routes to it.
+    void status(const HttpRequest &request, const Responder &reply) const;
 
 private:
     FlashSaleServer &m_server;

@@ -1,6 +1,7 @@
 #include "flashsaleserver.h"
 
 #include "modules.h"
+#include "routetable.h"
 #include "http/httpserverpool.h"
 #include "http/router.h"
 #include "servermodule.h"
@@ -88,9 +89,7 @@ bool FlashSaleServer::start(QString *error)
     m_http->maxBodyBytes = m_config.http.maxBodyBytes;
     m_http->trustedProxies = m_config.http.trustedProxies;
     m_http->corsAllowedOrigins = m_config.http.corsAllowedOrigins;
-    registerCoreRoutes();
-    for (const auto &module : m_modules.all)
-        module->registerRoutes(m_http->router);
+    addRoutes(m_http->router, *this, m_modules);
     m_http->authenticator = m_modules.authenticator;
     m_http->prepare();
 
@@ -142,32 +141,32 @@ void FlashSaleServer::setWebSocketHandler(std::function<void(std::unique_ptr<QWe
     m_http->webSocketHandler = std::move(handler);
 }
 
-void FlashSaleServer::registerCoreRoutes()
+void FlashSaleServer::healthLive(const HttpRequest &, const Responder &reply) const
 {
-    Router &r = m_http->router;
-    r.add("GET", QStringLiteral("/health/live"), Access::Anyone, [](const HttpRequest &, const Responder &reply) {
-        reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("live")}})
-                       .withHeader("Cache-Control", "no-store"));
-    });
-    r.add("GET", QStringLiteral("/health/ready"), Access::Anyone, [this](const HttpRequest &, const Responder &reply) {
-        if (!m_ready) {
-            reply.send(Problem::unavailable(QStringLiteral("The server is starting or stopping.")));
-            return;
+    reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("live")}}).withHeader("Cache-Control", "no-store"));
+}
+
+void FlashSaleServer::healthReady(const HttpRequest &, const Responder &reply) const
+{
+    if (!m_ready) {
+        reply.send(Problem::unavailable(QStringLiteral("The server is starting or stopping.")));
+        return;
+    }
+    // Readiness includes the database taking a write: ask one of its threads.
+    m_executor->post([this, reply] {
+        QString why;
+        if (m_database->canWrite(&why)) {
+            reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ready")},
+                                                      {QStringLiteral("database"), QStringLiteral("up")}})
+                           .withHeader("Cache-Control", "no-store"));
+        } else {
+            reply.send(Problem::unavailable(QStringLiteral("database cannot take a write: ") + why));
         }
-        // Readiness includes the database taking a write: ask one of its threads.
-        m_executor->post([this, reply] {
-            QString why;
-            if (m_database->canWrite(&why)) {
-                reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ready")},
-                                                          {QStringLiteral("database"), QStringLiteral("up")}})
-                               .withHeader("Cache-Control", "no-store"));
-            } else {
-                reply.send(Problem::unavailable(QStringLiteral("database cannot take a write: ") + why));
-            }
-        });
     });
-    r.add("GET", QStringLiteral("/metrics"), Access::Anyone, [this](const HttpRequest &, const Responder &reply) {
-        reply.send(HttpResponse::text(m_metrics->renderPrometheus(), "text/plain; version=0.0.4; charset=utf-8")
-                       .withHeader("Cache-Control", "no-store"));
-    });
+}
+
+void FlashSaleServer::prometheusMetrics(const HttpRequest &, const Responder &reply) const
+{
+    reply.send(HttpResponse::text(m_metrics->renderPrometheus(), "text/plain; version=0.0.4; charset=utf-8")
+                   .withHeader("Cache-Control", "no-store"));
 }

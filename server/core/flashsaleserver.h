@@ -12,6 +12,8 @@
 class Database;
 class QTimer;
 class QWebSocket;
+struct HttpRequest;
+class Responder;
 class DbExecutor;
 class HttpServerPool;
 class Metrics;
@@ -41,8 +43,8 @@ public:
     DbExecutor &dbExecutor() const { return *m_executor; }
     Metrics &metrics() const { return *m_metrics; }
     bool isReady() const { return m_ready; }
-    // For the module that serves WebSockets; set before the server listens (in load()
-    // or registerRoutes()). Called on the HTTP thread that owns the socket.
+    // For the module that serves WebSockets; set before the server listens (in load()).
+    // Called on the HTTP thread that owns the socket.
     void setWebSocketHandler(std::function<void(std::unique_ptr<QWebSocket>)> handler);
 
     // A module, for the console and the tests (the modules themselves are handed what
@@ -53,11 +55,15 @@ public:
         return m_modules.get<T>();
     }
 
+    // HTTP handlers of the server's own routes; core/routetable.cpp routes to them.
+    void healthLive(const HttpRequest &request, const Responder &reply) const;
+    void healthReady(const HttpRequest &request, const Responder &reply) const;
+    void prometheusMetrics(const HttpRequest &request, const Responder &reply) const;
+
 Q_SIGNALS:
     void started(const QUrl &baseUrl);
 
 private:
-    void registerCoreRoutes();
 
     ServerConfig m_config;
     std::unique_ptr<Database> m_database;

@@ -19,7 +19,6 @@ public:
     }
     QString name() const override { return QStringLiteral("demo"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &) override {}
 
     static constexpr int shopperCount = 5;
 

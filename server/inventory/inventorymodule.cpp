@@ -22,17 +22,15 @@ bool InventoryModule::load(QString *error)
     return true;
 }
 
-void InventoryModule::registerRoutes(Router &router)
+void InventoryModule::stockLevel(const HttpRequest &request, const Responder &reply) const
 {
-    router.add("GET", QStringLiteral("/stock/{id}"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
-        bool ok = false;
-        const qint64 id = request.param(QStringLiteral("id")).toLongLong(&ok);
-        const auto level = ok ? m_stock.level(id) : std::nullopt;
-        if (!level) {
-            reply.send(Problem::notFound(QStringLiteral("No product %1.").arg(request.param(QStringLiteral("id")))));
-            return;
-        }
-        reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("productId"), id}, {QStringLiteral("stockLevel"), *level}})
-                       .withHeader("Cache-Control", "public, max-age=5"));
-    });
+    bool ok = false;
+    const qint64 id = request.param(QStringLiteral("id")).toLongLong(&ok);
+    const auto level = ok ? m_stock.level(id) : std::nullopt;
+    if (!level) {
+        reply.send(Problem::notFound(QStringLiteral("No product %1.").arg(request.param(QStringLiteral("id")))));
+        return;
+    }
+    reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("productId"), id}, {QStringLiteral("stockLevel"), *level}})
+                   .withHeader("Cache-Control", "public, max-age=5"));
 }

@@ -6,6 +6,8 @@
 #include <QSqlDatabase>
 
 class FlashSaleServer;
+struct HttpRequest;
+class Responder;
 
 // Master stock: loaded from the `inventory` table, served by GET /stock/{id}.
 class InventoryModule : public ServerModule
@@ -14,12 +16,14 @@ public:
     explicit InventoryModule(FlashSaleServer &server) : m_server(server) {}
     QString name() const override { return QStringLiteral("inventory"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
 
     MasterStock &masterStock() { return m_stock; }
     // Reads every product's master stock again (a cluster node learns other nodes'
     // changes this way). Throws DatabaseError.
     void reload(const QSqlDatabase &db);
+
+    // The HTTP handler of GET /stock/{id}; core/routetable.cpp routes to it.
+    void stockLevel(const HttpRequest &request, const Responder &reply) const;
 
 private:
     FlashSaleServer &m_server;

@@ -66,11 +66,6 @@ bool NotificationsModule::load(QString *error)
     return true;
 }
 
-void NotificationsModule::registerRoutes(Router &router)
-{
-    Q_UNUSED(router) // live messages come over the WebSocket upgrade, on any path
-}
-
 void NotificationsModule::started()
 {
     if (m_follower)

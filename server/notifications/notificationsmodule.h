@@ -28,7 +28,6 @@ public:
 
     QString name() const override { return QStringLiteral("notifications"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
     void started() override;
     void stopping() override;
 

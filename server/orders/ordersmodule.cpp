@@ -163,20 +163,10 @@ void OrdersModule::scanOnce()
     }
 }
 
-void OrdersModule::registerRoutes(Router &router)
+void OrdersModule::reconciliation(const HttpRequest &, const Responder &reply)
 {
-    router.add("GET", QStringLiteral("/orders/{id}"), Access::User,
-               [this](const HttpRequest &request, const Responder &reply) { getOrder(request, reply); });
-    router.add("GET", QStringLiteral("/orders"), Access::User,
-               [this](const HttpRequest &request, const Responder &reply) { listOrders(request, reply); });
-    router.add("POST", QStringLiteral("/orders/{id}/refund"), Access::Admin,
-               [this](const HttpRequest &request, const Responder &reply) { adminAction(request, reply, true); });
-    router.add("POST", QStringLiteral("/orders/{id}/compensate"), Access::Admin,
-               [this](const HttpRequest &request, const Responder &reply) { adminAction(request, reply, false); });
-    router.add("GET", QStringLiteral("/admin/reconciliation"), Access::Admin, [this](const HttpRequest &, const Responder &reply) {
-        postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("reconciliation"), databaseUnavailable(), [this](const QSqlDatabase &) {
-            return HttpResponse::json(m_reconciler->run()).withHeader("Cache-Control", "no-store");
-        });
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("reconciliation"), databaseUnavailable(), [this](const QSqlDatabase &) {
+        return HttpResponse::json(m_reconciler->run()).withHeader("Cache-Control", "no-store");
     });
 }
 

@@ -32,7 +32,6 @@ public:
 
     QString name() const override { return QStringLiteral("orders"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
     void started() override;
     void stopping() override;
 
@@ -42,12 +41,17 @@ public:
     Reconciler &reconciler() { return *m_reconciler; }
     SagaWorkerPool &workers() { return *m_workers; }
 
+    // HTTP handlers; core/routetable.cpp routes to them.
+    void getOrder(const HttpRequest &request, const Responder &reply) const;
+    void listOrders(const HttpRequest &request, const Responder &reply) const;
+    void refund(const HttpRequest &request, const Responder &reply) { adminAction(request, reply, true); }
+    void compensate(const HttpRequest &request, const Responder &reply) { adminAction(request, reply, false); }
+    void reconciliation(const HttpRequest &request, const Responder &reply);
+
 private:
     // One round of the scan thread: the scan, and the reconciler when it is due.
     void scanRound();
     void scanOnce();
-    void getOrder(const HttpRequest &request, const Responder &reply) const;
-    void listOrders(const HttpRequest &request, const Responder &reply) const;
     void adminAction(const HttpRequest &request, const Responder &reply, bool refund);
 
     FlashSaleServer &m_server;

@@ -142,12 +142,6 @@ void PurchaseService::answerCrossNode(const CrossNodeVerdict &verdict, const std
                                      {{QStringLiteral("perUserLimit"), limit}}));
 }
 
-void PurchaseService::registerRoutes(Router &router)
-{
-    router.add("POST", QStringLiteral("/sales/{id}/purchase"), Access::User,
-               [this](const HttpRequest &request, const Responder &reply) { purchase(request, reply); });
-}
-
 void PurchaseService::purchase(const HttpRequest &request, const Responder &reply)
 {
     bool ok = false;

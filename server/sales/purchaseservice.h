@@ -30,7 +30,6 @@ public:
 
     // Rebuilds stock, per-user counts and idempotency answers from the journal.
     bool restore(QString *error);
-    void registerRoutes(Router &router);
     void setAdmissionGate(const AdmissionGate *gate) { m_gate = gate; }
     // Refuses tokens whose account is gone before they reach the journal.
     void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }
@@ -40,8 +39,10 @@ public:
     void start();
     void stop();
 
-private:
+    // The HTTP handler of POST /sales/{id}/purchase; core/routetable.cpp routes to it.
     void purchase(const HttpRequest &request, const Responder &reply);
+
+private:
     // One purchase attempt's tries inside the server: refills on a cluster node, and waits
     // for in-flight commits that may give units back. The first try counts against the
     // rate limit, the tries after a refill or a wait do not.

@@ -71,37 +71,27 @@ bool SalesModule::load(QString *error)
     return true;
 }
 
-void SalesModule::registerRoutes(Router &router)
+void SalesModule::listSales(const HttpRequest &request, const Responder &reply) const
 {
-    m_purchases->registerRoutes(router);
-    router.add("GET", QStringLiteral("/sales"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
-        const bool all = request.query.queryItemValue(QStringLiteral("all")) == QLatin1String("true");
-        const qint64 now = nowMs();
-        QJsonArray list;
-        for (const auto &sale : m_registry.all()) {
-            if (all || sale->statusAt(now) != SaleStatus::Ended)
-                list.append(sale->toJson(now));
-        }
-        reply.send(HttpResponse::json(list).withHeader("Cache-Control", "public, max-age=1"));
-    });
-    router.add("GET", QStringLiteral("/sales/{id}"), Access::Anyone, [this](const HttpRequest &request, const Responder &reply) {
-        bool ok = false;
-        const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
-        if (!ok || !sale) {
-            reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
-            return;
-        }
-        reply.send(HttpResponse::json(sale->toJson(nowMs())).withHeader("Cache-Control", "public, max-age=1"));
-    });
-    router.add("POST", QStringLiteral("/sales"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
-        scheduleSale(request, reply);
-    });
-    router.add("POST", QStringLiteral("/sales/{id}/start"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
-        moveWindowToNow(request, reply, true);
-    });
-    router.add("POST", QStringLiteral("/sales/{id}/end"), Access::Admin, [this](const HttpRequest &request, const Responder &reply) {
-        moveWindowToNow(request, reply, false);
-    });
+    const bool all = request.query.queryItemValue(QStringLiteral("all")) == QLatin1String("true");
+    const qint64 now = nowMs();
+    QJsonArray list;
+    for (const auto &sale : m_registry.all()) {
+        if (all || sale->statusAt(now) != SaleStatus::Ended)
+            list.append(sale->toJson(now));
+    }
+    reply.send(HttpResponse::json(list).withHeader("Cache-Control", "public, max-age=1"));
+}
+
+void SalesModule::getSale(const HttpRequest &request, const Responder &reply) const
+{
+    bool ok = false;
+    const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
+    if (!ok || !sale) {
+        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
+        return;
+    }
+    reply.send(HttpResponse::json(sale->toJson(nowMs())).withHeader("Cache-Control", "public, max-age=1"));
 }
 
 void SalesModule::scheduleSale(const HttpRequest &request, const Responder &reply)
@@ -223,7 +213,7 @@ void SalesModule::moveWindowToNow(const HttpRequest &request, const Responder &r
 
 void SalesModule::started()
 {
-    // Other modules have added their journal hooks by now (in load or registerRoutes).
+    // Other modules have added their journal hooks by now (in load).
     m_purchases->start();
     m_clock = new QTimer(this);
     m_clock->setInterval(200);

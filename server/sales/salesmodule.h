@@ -32,7 +32,6 @@ public:
     ~SalesModule() override;
     QString name() const override { return QStringLiteral("sales"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
     void started() override;
     void stopping() override;
 
@@ -44,12 +43,19 @@ public:
     SaleRegistry &registry() { return m_registry; }
     PurchaseService &purchases() { return *m_purchases; }
 
+    // HTTP handlers; core/routetable.cpp routes to them.
+    void listSales(const HttpRequest &request, const Responder &reply) const;
+    void getSale(const HttpRequest &request, const Responder &reply) const;
+    void scheduleSale(const HttpRequest &request, const Responder &reply);
+    // Operator controls: move the start, or the end, to now; audited.
+    void startNow(const HttpRequest &request, const Responder &reply) { moveWindowToNow(request, reply, true); }
+    void endNow(const HttpRequest &request, const Responder &reply) { moveWindowToNow(request, reply, false); }
+
 Q_SIGNALS:
     // Emitted on the main thread when the clock (or stock) moves a sale to a new state.
     void statusChanged(qint64 saleId, SaleStatus from, SaleStatus to);
 
 private:
-    void scheduleSale(const HttpRequest &request, const Responder &reply);
     // On a database thread: allocates the quantity from master stock and saves the sale.
     HttpResponse scheduleInDatabase(const QSqlDatabase &db, Sale::Terms terms);
     // Operator controls: move the start to now, or the end to now; audited.

@@ -14,13 +14,14 @@ bool StorefrontModule::load(QString *error)
     return m_assets.load(QStringLiteral(":/static"), error);
 }
 
-void StorefrontModule::registerRoutes(Router &router)
+void StorefrontModule::servePage(const HttpRequest &request, const Responder &reply) const
 {
-    const auto page = [this](const HttpRequest &request, const Responder &reply) { reply.send(this->page(request)); };
-    router.add("GET", QStringLiteral("/"), Access::Anyone, page);
-    router.add("GET", QString::fromLatin1(StorefrontAssets::Prefix), Access::Anyone, page);
-    router.add("GET", QString::fromLatin1(StorefrontAssets::Prefix) + QStringLiteral("/v/{version}/{file}"), Access::Anyone,
-               [this](const HttpRequest &request, const Responder &reply) { reply.send(asset(request)); });
+    reply.send(page(request));
+}
+
+void StorefrontModule::serveAsset(const HttpRequest &request, const Responder &reply) const
+{
+    reply.send(asset(request));
 }
 
 HttpResponse StorefrontModule::page(const HttpRequest &request) const

@@ -6,6 +6,7 @@
 class FlashSaleServer;
 struct HttpRequest;
 struct HttpResponse;
+class Responder;
 
 // The shoppers' storefront, served on the API's port: the page at / and /shop, its
 // assets under /shop/v/<version>/ (see StorefrontAssets). Every answer carries a strict
@@ -18,10 +19,13 @@ public:
     explicit StorefrontModule(FlashSaleServer &server) : m_server(server) {}
     QString name() const override { return QStringLiteral("storefront"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
 
     const StorefrontAssets &assets() const { return m_assets; }
     static const QByteArray ContentSecurityPolicy;
+
+    // HTTP handlers; core/routetable.cpp routes to them.
+    void servePage(const HttpRequest &request, const Responder &reply) const;
+    void serveAsset(const HttpRequest &request, const Responder &reply) const;
 
 private:
     HttpResponse page(const HttpRequest &request) const;

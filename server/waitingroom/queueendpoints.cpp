@@ -50,17 +50,6 @@ QueueEndpoints::QueueEndpoints(WaitingRoomModule &module, FlashSaleServer &serve
 
 QueueEndpoints::~QueueEndpoints() = default;
 
-void QueueEndpoints::registerRoutes(Router &router)
-{
-    using namespace std::placeholders;
-    // The literal routes before /queue/{ticket}: the first match wins.
-    router.add("GET", QStringLiteral("/sales/{id}/queue/challenge"), Access::User, std::bind(&QueueEndpoints::challenge, this, _1, _2));
-    router.add("PUT", QStringLiteral("/sales/{id}/queue/settings"), Access::Admin, std::bind(&QueueEndpoints::changeSettings, this, _1, _2));
-    router.add("GET", QStringLiteral("/sales/{id}/queue/{ticket}"), Access::User, std::bind(&QueueEndpoints::status, this, _1, _2));
-    router.add("POST", QStringLiteral("/sales/{id}/queue"), Access::User, std::bind(&QueueEndpoints::join, this, _1, _2));
-    router.add("GET", QStringLiteral("/sales/{id}/queue"), Access::Admin, std::bind(&QueueEndpoints::stats, this, _1, _2));
-}
-
 std::shared_ptr<Sale> QueueEndpoints::saleOf(const HttpRequest &request, const Responder &reply) const
 {
     bool ok = false;
@@ -85,17 +74,8 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         return;
     const qint64 now = nowMs();
     const qint64 userId = request.principal->userId;
-    if (now >= sale->endMs()) {
-        reply.send(Problem::conflict(QStringLiteral("sale-ended"), QStringLiteral("The sale has ended"),
-                                     QStringLiteral("The sale ended at %1.").arg(isoUtc(sale->endMs()))));
-        return;
-    }
-    const qint64 shopperWait = m_perShopper->hit("u" + QByteArray::number(userId), now);
-    const qint64 addressWait = shopperWait ? 0 : m_perAddress->hit(request.remoteAddress.toString().toLatin1(), now);
-    if (shopperWait || addressWait) {
-        reply.send(Problem::tooManyRequests(shopperWait ? QStringLiteral("Too many joins by this shopper; your ticket is kept.")
-                                                        : QStringLiteral("Too many joins from this address."),
-                                            int((qMax(shopperWait, addressWait) + 999) / 1000)));
+    if (std::optional<HttpResponse> refusal = endedOrTooManyJoins(request, *sale, userId, now)) {
+        reply.send(*refusal);
         return;
     }
     SaleQueue &queue = queueOf(sale->id());
@@ -108,43 +88,68 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
         reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
         return;
     }
+    Lane lane = Lane::Normal;
+    if (std::optional<HttpResponse> refusal = checkProofOfWork(request, *sale, userId, now, &lane)) {
+        reply.send(*refusal);
+        return;
+    }
+    enqueueThroughAccountGates(queue, sale, userId, lane, request.remoteAddress.toString(), reply);
+}
+
+std::optional<HttpResponse> QueueEndpoints::endedOrTooManyJoins(const HttpRequest &request, const Sale &sale, qint64 userId, qint64 now)
+{
+    if (now >= sale.endMs()) {
+        return Problem::conflict(QStringLiteral("sale-ended"), QStringLiteral("The sale has ended"),
+                                 QStringLiteral("The sale ended at %1.").arg(isoUtc(sale.endMs())));
+    }
+    const qint64 shopperWait = m_perShopper->hit("u" + QByteArray::number(userId), now);
+    const qint64 addressWait = shopperWait ? 0 : m_perAddress->hit(request.remoteAddress.toString().toLatin1(), now);
+    if (shopperWait || addressWait) {
+        return Problem::tooManyRequests(shopperWait ? QStringLiteral("Too many joins by this shopper; your ticket is kept.")
+                                                    : QStringLiteral("Too many joins from this address."),
+                                        int((qMax(shopperWait, addressWait) + 999) / 1000));
+    }
+    return std::nullopt;
+}
+
+std::optional<HttpResponse> QueueEndpoints::checkProofOfWork(const HttpRequest &request, const Sale &sale, qint64 userId, qint64 now,
+                                                             Lane *lane)
+{
     QJsonObject body;
     if (!request.body.trimmed().isEmpty()) {
         HttpResponse problem;
         const auto parsed = JsonBody::parse(request, &problem);
-        if (!parsed) {
-            reply.send(problem);
-            return;
-        }
+        if (!parsed)
+            return problem;
         body = parsed->object();
     }
     const QByteArray challenge = body.value(QStringLiteral("challenge")).toString().toUtf8();
     const QByteArray nonce = body.value(QStringLiteral("nonce")).toString().toUtf8();
-    Lane lane = Lane::Normal;
     if (m_config.proofOfWork && challenge.isEmpty()) {
-        reply.send(HttpResponse::problem(403, QStringLiteral("proof-of-work"), QStringLiteral("Proof of work required"),
-                                         QStringLiteral("Get a challenge (GET /sales/%1/queue/challenge) and join with "
-                                                        "{challenge, nonce}.").arg(sale->id())));
-        return;
+        return HttpResponse::problem(403, QStringLiteral("proof-of-work"), QStringLiteral("Proof of work required"),
+                                     QStringLiteral("Get a challenge (GET /sales/%1/queue/challenge) and join with "
+                                                    "{challenge, nonce}.").arg(sale.id()));
     }
-    if (!challenge.isEmpty()) {
-        ProofOfWork::Challenge solved;
-        const QString why = m_pow.redeem(challenge, nonce, sale->id(), userId, m_config.proofOfWork ? m_config.proofOfWorkBits : 0,
-                                         now, &solved);
-        if (!why.isEmpty()) {
-            reply.send(HttpResponse::problem(403, QStringLiteral("proof-of-work"), QStringLiteral("Proof of work refused"), why));
-            return;
-        }
-        if (m_config.humanMinMs > 0 && now - solved.issuedAtMs < m_config.humanMinMs) {
-            lane = Lane::Low; // faster than a human: admitted after everyone in the normal lane
-            Log::info(QStringLiteral("waitingRoom.lowLane"), {{QStringLiteral("saleId"), sale->id()}, {QStringLiteral("userId"), userId},
-                                                              {QStringLiteral("ms"), now - solved.issuedAtMs}});
-        }
+    if (challenge.isEmpty())
+        return std::nullopt;
+    ProofOfWork::Challenge solved;
+    const QString why = m_pow.redeem(challenge, nonce, sale.id(), userId, m_config.proofOfWork ? m_config.proofOfWorkBits : 0, now, &solved);
+    if (!why.isEmpty())
+        return HttpResponse::problem(403, QStringLiteral("proof-of-work"), QStringLiteral("Proof of work refused"), why);
+    if (m_config.humanMinMs > 0 && now - solved.issuedAtMs < m_config.humanMinMs) {
+        *lane = Lane::Low; // faster than a human: admitted after everyone in the normal lane
+        Log::info(QStringLiteral("waitingRoom.lowLane"), {{QStringLiteral("saleId"), sale.id()}, {QStringLiteral("userId"), userId},
+                                                          {QStringLiteral("ms"), now - solved.issuedAtMs}});
     }
-    const QString address = request.remoteAddress.toString();
+    return std::nullopt;
+}
+
+void QueueEndpoints::enqueueThroughAccountGates(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane,
+                                                const QString &address, const Responder &reply)
+{
     const bool knownAccount = !m_accounts || m_accounts->isKnown(userId);
     if (knownAccount && !m_config.requireVerifiedAccount && m_config.minAccountAgeSeconds <= 0) {
-        enqueue(queue, sale, userId, lane, address, reply);
+        enqueue(queue, std::move(sale), userId, lane, address, reply);
         return;
     }
     // The account gates read the users table: on a database thread, never this one. An

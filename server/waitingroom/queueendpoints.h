@@ -23,7 +23,7 @@ class WaitingRoomModule;
 struct HttpRequest;
 struct HttpResponse;
 
-// The waiting room's HTTP routes:
+// The waiting room's HTTP handlers (core/routetable.cpp routes to them):
 //   POST /sales/{id}/queue                 shopper: join (or get back the ticket held)
 //   GET  /sales/{id}/queue/challenge       shopper: a proof-of-work challenge for the join
 //   GET  /sales/{id}/queue/{ticket}        the ticket's owner: position, wait, admission token
@@ -37,21 +37,28 @@ public:
     QueueEndpoints(WaitingRoomModule &module, FlashSaleServer &server, SaleRegistry &sales, TicketJournal &journal,
                    ProofOfWork &pow, QByteArray tokenKey);
     ~QueueEndpoints();
-    void registerRoutes(Router &router);
     // Who tells a live account from one that is gone (the accounts module); may be null.
     void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }
 
-private:
+    // HTTP handlers; core/routetable.cpp routes to them.
     void join(const HttpRequest &request, const Responder &reply);
+    void status(const HttpRequest &request, const Responder &reply);
+    void challenge(const HttpRequest &request, const Responder &reply);
+    void stats(const HttpRequest &request, const Responder &reply);
+    void changeSettings(const HttpRequest &request, const Responder &reply);
+
+private:
+    // The steps of a join: the window and the join limits, the proof of work (which may
+    // put a too-fast solver in the low lane), then the account gates and the ticket.
+    std::optional<HttpResponse> endedOrTooManyJoins(const HttpRequest &request, const Sale &sale, qint64 userId, qint64 nowMs);
+    std::optional<HttpResponse> checkProofOfWork(const HttpRequest &request, const Sale &sale, qint64 userId, qint64 nowMs, Lane *lane);
+    void enqueueThroughAccountGates(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane,
+                                    const QString &address, const Responder &reply);
     // The account gates (verified, old enough), on a database thread: a refusal, or nothing.
     std::optional<HttpResponse> accountGateRefusal(const QSqlDatabase &db, qint64 userId) const;
     void enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale, qint64 userId, Lane lane, const QString &address,
                  const Responder &reply);
-    void status(const HttpRequest &request, const Responder &reply);
     void answerStatus(const SaleQueue *queue, const Sale &sale, qint64 ticket, qint64 userId, const Responder &reply) const;
-    void challenge(const HttpRequest &request, const Responder &reply);
-    void stats(const HttpRequest &request, const Responder &reply);
-    void changeSettings(const HttpRequest &request, const Responder &reply);
 
     std::shared_ptr<Sale> saleOf(const HttpRequest &request, const Responder &reply) const;
     SaleQueue &queueOf(qint64 saleId);

@@ -126,11 +126,6 @@ bool WaitingRoomModule::load(QString *error)
     return true;
 }
 
-void WaitingRoomModule::registerRoutes(Router &router)
-{
-    m_endpoints->registerRoutes(router);
-}
-
 void WaitingRoomModule::started()
 {
     m_journal->start();

@@ -42,7 +42,6 @@ public:
 
     QString name() const override { return QStringLiteral("waitingRoom"); }
     bool load(QString *error) override;
-    void registerRoutes(Router &router) override;
     void started() override;
     void stopping() override;
 
@@ -55,6 +54,8 @@ public:
     // True on a single node, and on the one cluster node that admits.
     bool admitsHere() const;
     QueueRegistry &queues() { return m_queues; }
+    // The HTTP handlers of the waiting room; built in load().
+    QueueEndpoints &endpoints() { return *m_endpoints; }
     const ServerConfig::WaitingRoom &config() const { return m_config; }
 
 Q_SIGNALS:
