@@ -1,6 +1,7 @@
 #include "flashsaleserver.h"
 
 #include "modules.h"
+#include "http/apidocument.h"
 #include "http/httpserverpool.h"
 #include "http/router.h"
 #include "servermodule.h"
@@ -166,6 +167,7 @@ void FlashSaleServer::registerCoreRoutes()
             }
         });
     });
+    r.add("GET", QStringLiteral("/openapi.json"), Access::Anyone, [](const HttpRequest &request, const Responder &reply) { reply.send(apiDocument(request)); });
     r.add("GET", QStringLiteral("/metrics"), Access::Anyone, [this](const HttpRequest &, const Responder &reply) {
         reply.send(HttpResponse::text(m_metrics->renderPrometheus(), "text/plain; version=0.0.4; charset=utf-8")
                        .withHeader("Cache-Control", "no-store"));
