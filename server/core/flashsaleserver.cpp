@@ -2,6 +2,7 @@
 
 #include "modules.h"
 #include "routetable.h"
+#include "http/apidocument.h"
 #include "http/httpserverpool.h"
 #include "http/router.h"
 #include "servermodule.h"
@@ -163,6 +164,11 @@ void FlashSaleServer::healthReady(const HttpRequest &, const Responder &reply) c
             reply.send(Problem::unavailable(QStringLiteral("database cannot take a write: ") + why));
         }
     });
+}
+
+void FlashSaleServer::openApiDocument(const HttpRequest &request, const Responder &reply) const
+{
+    reply.send(apiDocument(request));
 }
 
 void FlashSaleServer::prometheusMetrics(const HttpRequest &, const Responder &reply) const

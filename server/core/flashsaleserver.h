@@ -59,6 +59,8 @@ public:
     void healthLive(const HttpRequest &request, const Responder &reply) const;
     void healthReady(const HttpRequest &request, const Responder &reply) const;
     void prometheusMetrics(const HttpRequest &request, const Responder &reply) const;
+    // GET /openapi.json: the API's OpenAPI 3.1 document (http/apidocument.h).
+    void openApiDocument(const HttpRequest &request, const Responder &reply) const;
 
 Q_SIGNALS:
     void started(const QUrl &baseUrl);

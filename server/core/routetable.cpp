@@ -65,10 +65,11 @@ constexpr Access admin = Access::Admin;
 const QList<RouteSpec> &routeTable()
 {
     static const QList<RouteSpec> table = {
-        // The server itself: probes and metrics.
+        // The server itself: probes, metrics and the API's own description.
         FS_ROUTE("GET", "/health/live", anyone, FlashSaleServer::healthLive),
         FS_ROUTE("GET", "/health/ready", anyone, FlashSaleServer::healthReady),
         FS_ROUTE("GET", "/metrics", anyone, FlashSaleServer::prometheusMetrics),
+        FS_ROUTE("GET", "/openapi.json", anyone, FlashSaleServer::openApiDocument),
         // Accounts.
         FS_ROUTE("POST", "/users", anyone, AccountsModule::registerUser),
         FS_ROUTE("POST", "/token", anyone, AccountsModule::issueToken),

@@ -108,6 +108,8 @@ done
 need_file "program python3" /usr/bin/python3
 yaml=$(/usr/bin/python3 -c 'import yaml, sys; sys.stdout.write(yaml.__file__)' 2>/dev/null) || fail "python3 cannot import yaml"
 need_file "python3 module yaml" "$yaml"
+jsonschema=$(/usr/bin/python3 -c 'import jsonschema, sys; sys.stdout.write(jsonschema.__file__)' 2>/dev/null) || fail "python3 cannot import jsonschema"
+need_file "python3 module jsonschema" "$jsonschema"
 # Programs the browser tests add, once they are there.
 for p in chromium node npm; do
   if grep -rqs --include=CMakeLists.txt -w "$p" "$SRC/tests"; then

@@ -1,5 +1,7 @@
 #include "httpclient.h"
 
+#include "exchangerecorder.h"
+
 #include <QBuffer>
 #include <QEventLoop>
 #include <QJsonDocument>
@@ -74,6 +76,8 @@ HttpResult HttpClient::request(const QByteArray &method, const QString &path, co
         r.headers.insert(h.first.toLower(), h.second);
     if (reply->error() != QNetworkReply::NoError && r.status == 0)
         r.networkError = reply->errorString();
+    if (r.status != 0)
+        ExchangeRecorder::record(method, url, r.status, r.header("content-type"), r.body);
     reply->deleteLater();
     return r;
 }

@@ -1,10 +1,15 @@
 // The one table of routes (server/core/routetable.cpp) and the documents that describe it:
 // docs/api.md's route list is generated from the table (FLASHSALE_UPDATE_DOCS=1 rewrites
 // it), every request the prose tables of docs/api.md name is a route with the same access,
-// every route is described somewhere in docs/api.md, and no route hides another.
+// every route is described somewhere in docs/api.md, no route hides another, and the
+// OpenAPI document (resources/api/openapi.json) has one operation per route, with a bearer
+// requirement exactly where the route needs a token and a 403 where it needs the admin role.
 #include "core/routetable.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
 #include <QtTest>
@@ -17,6 +22,11 @@ const QString EndMarker = QStringLiteral("<!-- routes:end -->");
 QString apiDocPath()
 {
     return qEnvironmentVariable("FLASHSALE_SOURCE_DIR", QStringLiteral(".")) + QStringLiteral("/docs/api.md");
+}
+
+QString openApiPath()
+{
+    return qEnvironmentVariable("FLASHSALE_SOURCE_DIR", QStringLiteral(".")) + QStringLiteral("/resources/api/openapi.json");
 }
 
 QString readFile(const QString &path)
@@ -168,6 +178,40 @@ private Q_SLOTS:
                          || text.contains(mention + QLatin1Char('?')),
                      qPrintable(QStringLiteral("docs/api.md does not describe %1 %2").arg(QLatin1String(r.method), QLatin1String(r.path))));
         }
+    }
+
+    void openApiHasOneOperationPerRoute()
+    {
+        QJsonParseError error{};
+        const QJsonDocument doc = QJsonDocument::fromJson(readFile(openApiPath()).toUtf8(), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(openApiPath() + QStringLiteral(": ") + error.errorString()));
+        const QJsonObject paths = doc.object().value(QStringLiteral("paths")).toObject();
+        QSet<QString> documented;
+        for (auto p = paths.begin(); p != paths.end(); ++p) {
+            const QJsonObject operations = p.value().toObject();
+            for (auto o = operations.begin(); o != operations.end(); ++o) {
+                if (QStringList({QStringLiteral("get"), QStringLiteral("post"), QStringLiteral("put"), QStringLiteral("delete")}).contains(o.key()))
+                    documented.insert(routeKey(o.key().toUpper(), p.key()));
+            }
+        }
+        QSet<QString> routed;
+        for (const RouteSpec &r : routeTable()) {
+            const QString key = routeKey(QLatin1String(r.method), QLatin1String(r.path));
+            routed.insert(key);
+            QVERIFY2(documented.contains(key), qPrintable(key + QStringLiteral(" is routed but not in openapi.json")));
+            const QJsonObject op = paths.value(QLatin1String(r.path)).toObject().value(QString::fromLatin1(r.method).toLower()).toObject();
+            const bool needsToken = !op.value(QStringLiteral("security")).toArray().isEmpty();
+            QVERIFY2(needsToken == (r.access != Access::Anyone),
+                     qPrintable(QStringLiteral("%1: openapi.json %2 a bearer token, the route is for %3")
+                                    .arg(key, needsToken ? QStringLiteral("asks for") : QStringLiteral("does not ask for"),
+                                         QLatin1String(accessName(r.access)))));
+            if (r.access == Access::Admin)
+                QVERIFY2(op.value(QStringLiteral("responses")).toObject().contains(QStringLiteral("403")),
+                         qPrintable(key + QStringLiteral(" needs the admin role but openapi.json documents no 403")));
+        }
+        const QSet<QString> extra = documented - routed;
+        QVERIFY2(extra.isEmpty(), qPrintable(QStringLiteral("openapi.json documents what no route serves: ")
+                                             + QStringList(extra.begin(), extra.end()).join(QStringLiteral(", "))));
     }
 };
 
