@@ -8,7 +8,11 @@
 import { observeServerTime } from './clock.js';
 
 const SESSION_KEY = 'flashsale.session';
-const REFRESH_MARGIN_MS = 60_000; // refresh a minute before the access token expires
+// Refresh a minute before the access token expires, or a third of its life before when
+// the server gives tokens shorter lives (auth/accessTokenTtlSeconds): a margin as long as
+// the whole life would refresh at every request and every second.
+const REFRESH_MARGIN_MS = 60_000;
+const refreshDue = (s) => s.refreshAt ?? s.accessExpiresAt - REFRESH_MARGIN_MS;
 
 export class ApiError extends Error {
   // status 0: no answer (network down, connection dropped).
@@ -97,7 +101,7 @@ class Session extends EventTarget {
   schedule() {
     clearTimeout(this.timer);
     if (!this.state) return;
-    const due = this.state.accessExpiresAt - REFRESH_MARGIN_MS - Date.now();
+    const due = refreshDue(this.state) - Date.now();
     this.timer = setTimeout(() => this.accessToken().catch(() => {}), Math.max(1000, due));
   }
 
@@ -124,8 +128,10 @@ class Session extends EventTarget {
   }
 
   stateFrom(data, previous) {
+    const now = Date.now();
+    const lifeMs = (Number(data.expiresIn) || 900) * 1000;
     return { ...previous, accessToken: data.accessToken, refreshToken: data.refreshToken,
-      accessExpiresAt: Date.now() + (Number(data.expiresIn) || 900) * 1000 };
+      accessExpiresAt: now + lifeMs, refreshAt: now + lifeMs - Math.min(REFRESH_MARGIN_MS, lifeMs / 3) };
   }
 
   // A valid access token, refreshed first when it is about to expire. Tabs take turns
@@ -134,7 +140,7 @@ class Session extends EventTarget {
   // second use of a refresh token with the same new pair.
   async accessToken() {
     if (!this.state) throw new ApiError(401, { title: 'Not signed in', detail: 'Sign in first.' });
-    if (this.state.accessExpiresAt - Date.now() > REFRESH_MARGIN_MS) return this.state.accessToken;
+    if (refreshDue(this.state) > Date.now()) return this.state.accessToken;
     if (!this.refreshing) {
       const run = () => this.refresh();
       this.refreshing = (navigator.locks ? navigator.locks.request('flashsale-refresh', run) : run())
@@ -146,7 +152,7 @@ class Session extends EventTarget {
   async refresh() {
     const current = this.read();
     if (!current) { this.signOut(); throw new ApiError(401, { title: 'Signed out' }); }
-    if (current.accessExpiresAt - Date.now() > REFRESH_MARGIN_MS) {
+    if (refreshDue(current) > Date.now()) {
       this.state = current; // another tab refreshed while this one waited
       return current.accessToken;
     }
