@@ -62,6 +62,16 @@ export async function request(path, { method = 'GET', body, headers = {}, token,
   return { status: response.status, data, headers: response.headers };
 }
 
+// The next change of the session by another tab, or `ms` later.
+function sessionChange(ms) {
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); window.removeEventListener('storage', changed); resolve(); };
+    const changed = (e) => { if (e.key === SESSION_KEY) done(); };
+    const timer = setTimeout(done, ms);
+    window.addEventListener('storage', changed);
+  });
+}
+
 // The signed-in shopper, shared by every tab of this browser.
 class Session extends EventTarget {
   constructor() {
@@ -143,10 +153,26 @@ class Session extends EventTarget {
     if (refreshDue(this.state) > Date.now()) return this.state.accessToken;
     if (!this.refreshing) {
       const run = () => this.refresh();
-      this.refreshing = (navigator.locks ? navigator.locks.request('flashsale-refresh', run) : run())
+      this.refreshing = (navigator.locks ? this.inTurn(run) : run())
         .finally(() => { this.refreshing = null; });
     }
     return this.refreshing;
+  }
+
+  // Runs `run` holding the tabs' refresh lock. Chromium hands a localStorage change to the
+  // other tabs' processes a moment later, so a tab that had to wait for the lock may get it
+  // before the session the other tab just wrote: it waits for that (a second at most)
+  // rather than send the refresh token the other tab has just used.
+  async inTurn(run) {
+    const seen = this.read();
+    const free = await navigator.locks.request('flashsale-refresh', { ifAvailable: true },
+      async (lock) => (lock ? { token: await run() } : null));
+    if (free) return free.token;
+    return navigator.locks.request('flashsale-refresh', async () => {
+      const now = this.read();
+      if (seen && now && now.refreshToken === seen.refreshToken) await sessionChange(1000);
+      return run();
+    });
   }
 
   async refresh() {
