@@ -72,8 +72,8 @@ async function axeCheck(page, state) {
     `axe-core: serious or critical violations in state "${state}"`);
 }
 
-async function signIn(page, email, returnTo) {
-  await page.goto(`${server.url}/#/signin?to=${encodeURIComponent(returnTo)}`);
+async function signIn(page, email, returnTo, base = server.url) {
+  await page.goto(`${base}/#/signin?to=${encodeURIComponent(returnTo)}`);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -363,6 +363,111 @@ describe('storefront', { concurrency: 1 }, () => {
     assert.equal(now.data.sold, 5);
     await Promise.all(contexts.map((c) => c.close()));
   });
+
+  // Two tabs of one browser share the session in localStorage; when the access token is
+  // due, both want a new one at the same moment. With Web Locks (Chromium has them) one tab
+  // refreshes and the other reads its result; without locks both send the same refresh
+  // token, and the server (auth/refreshReuseIntervalSeconds, 10 s by default) answers the
+  // second use with the same new refresh token instead of revoking the family. Either way
+  // both tabs stay signed in.
+  for (const locks of [true, false]) {
+    test(`two tabs refresh at the same moment (${locks ? 'with' : 'without'} Web Locks) and the shopper stays signed in`, async () => {
+      // Access tokens live 9 s here: each tab refreshes about 6 s after the last refresh.
+      const short = await startServer(['[auth]', 'accessTokenTtlSeconds=9']);
+      const context = await browser.newContext({ viewport: DESKTOP });
+      try {
+        const shortApi = new Api(short.url);
+        const email = `tabs-${locks ? 'locks' : 'nolocks'}@browser.test`;
+        await shortApi.register(email, PASSWORD, 'Two Tabs');
+        if (!locks) {
+          await context.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }); });
+        }
+        // Every refresh is held until the other tab's arrives too (or 2 s pass), so that
+        // without locks the two really reach the server together.
+        const refreshes = []; // {tab, token, status, answer}
+        let held = [];
+        const release = () => { const now = held; held = []; now.forEach((go) => go()); };
+        let releaseTimer = null;
+        await context.route('**/token', async (route) => {
+          const body = JSON.parse(route.request().postData() || '{}');
+          if (body.grantType !== 'refresh_token') { await route.continue(); return; }
+          const entry = { tab: route.request().frame().page(), token: body.refreshToken, at: Date.now() };
+          refreshes.push(entry);
+          await new Promise((resolve) => {
+            held.push(resolve);
+            clearTimeout(releaseTimer);
+            if (held.length >= 2) release(); else releaseTimer = setTimeout(release, 2000);
+          });
+          const response = await route.fetch();
+          entry.answer = response.status() === 200 ? (await response.json()).refreshToken : null;
+          entry.status = response.status();
+          await route.fulfill({ response });
+        });
+        const first = await newPage(context);
+        await signIn(first, email, '#/orders', short.url);
+        await first.getByText('No orders yet.').waitFor();
+        const signedInAt = Date.now();
+        const second = await newPage(context);
+        await second.goto(`${short.url}/#/orders`);
+        await second.getByText('No orders yet.').waitFor();
+        assert.equal(await first.evaluate(() => !!navigator.locks), locks);
+
+        // Two rounds of refreshes: about 6 s and 12 s after signing in.
+        const deadline = Date.now() + 30_000;
+        const rounds = () => new Set(refreshes.map((r) => r.token)).size;
+        while (rounds() < 2 && Date.now() < deadline) await first.waitForTimeout(250);
+        await first.waitForTimeout(500); // a late second use of the same token, if any
+        while (refreshes.some((r) => !r.status) && Date.now() < deadline) await first.waitForTimeout(100);
+        const seen = refreshes.map((r) => `${r.tab === first ? 'first' : 'second'}:${r.status}@${r.at - signedInAt}ms ${r.token.slice(0, 6)}`);
+        assert.ok(rounds() >= 2, `refreshes: ${seen.join(', ')}`);
+        assert.ok(refreshes.every((r) => r.status === 200), `a refresh was refused: ${seen.join(', ')}`);
+        // A token is refreshed a third of its life (3 s) before it expires: once per round,
+        // about 6 s apart, not at every request or every second.
+        const starts = [...new Set(refreshes.map((r) => r.token))].map((t) => refreshes.find((r) => r.token === t).at);
+        assert.ok(starts[0] - signedInAt >= 4000, `refreshed ${starts[0] - signedInAt} ms after signing in: ${seen.join(', ')}`);
+        assert.ok(starts[1] - starts[0] >= 4000, `refreshed again after ${starts[1] - starts[0]} ms: ${seen.join(', ')}`);
+        assert.ok(refreshes.length <= 2 * rounds(), `${refreshes.length} refreshes in ${rounds()} rounds: ${seen.join(', ')}`);
+        const byToken = new Map();
+        for (const r of refreshes) byToken.set(r.token, [...(byToken.get(r.token) || []), r]);
+        if (locks) {
+          // One tab refreshed; the other waited for the lock and took its result.
+          assert.ok([...byToken.values()].every((uses) => uses.length === 1), `a refresh token was sent twice: ${seen.join(', ')}`);
+        } else {
+          // Both tabs sent the same refresh token, and both got the same new one.
+          const twice = [...byToken.values()].filter((uses) => uses.length === 2);
+          assert.ok(twice.length >= 1, `the tabs never refreshed together: ${seen.join(', ')}`);
+          for (const [a, b] of twice) {
+            assert.notEqual(a.tab, b.tab);
+            assert.equal(a.answer, b.answer, 'a second use within the reuse interval answers the same new refresh token');
+          }
+        }
+
+        // Both tabs still act as the signed-in shopper, with a token the server takes.
+        for (const page of [first, second]) {
+          const asked = page.waitForRequest((r) => r.url() === `${short.url}/orders`);
+          await page.evaluate(() => { location.hash = '#/'; });
+          await page.getByRole('heading', { name: 'Flash sales' }).waitFor();
+          await page.getByRole('link', { name: 'My orders' }).click();
+          await page.getByText('No orders yet.').waitFor();
+          assert.equal(await page.getByRole('heading', { name: 'Sign in' }).count(), 0, 'the sign-in form is shown');
+          await page.locator('.who', { hasText: 'Signed in as Two Tabs' }).waitFor();
+          const token = (await asked).headers().authorization.replace(/^Bearer /, '');
+          const me = await new Api(short.url).call('GET', '/user/me', undefined, { Authorization: `Bearer ${token}` });
+          assert.equal(me.status, 200);
+          assert.equal(me.data.email, email);
+        }
+        // The refresh token the tabs hold now still works: its family was not revoked.
+        const session = await second.evaluate(() => JSON.parse(localStorage.getItem('flashsale.session')));
+        await context.unroute('**/token');
+        const again = await shortApi.call('POST', '/token', { grantType: 'refresh_token', refreshToken: session.refreshToken });
+        assert.equal(again.status, 200, JSON.stringify(again.data));
+      } finally {
+        await context.unrouteAll({ behavior: 'ignoreErrors' });
+        await context.close();
+        await short.stop();
+      }
+    });
+  }
 
   test('no page ran a dialog, threw, or broke the CSP', () => {
     assert.deepEqual(dialogs, [], 'a script from a product name ran');
