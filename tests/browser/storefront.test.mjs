@@ -80,6 +80,38 @@ async function signIn(page, email, returnTo, base = server.url) {
   await page.locator('.who', { hasText: 'Signed in as' }).waitFor();
 }
 
+// The focused element, and whether its focus can be seen: an outline of at least 2 px (or
+// a box-shadow ring) while it matches :focus-visible.
+async function focusOf(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+    const ring = style.boxShadow && style.boxShadow !== 'none';
+    const label = el.labels && el.labels[0] ? el.labels[0].textContent : '';
+    return { tag: el.tagName.toLowerCase(), id: el.id, name: (el.getAttribute('aria-label') || label || el.textContent || '').trim(),
+      visible: el.matches(':focus-visible') && (outline || ring), inMain: !!el.closest('main') };
+  });
+}
+
+// Presses Tab (or Shift+Tab) until the focus is on a control that `wanted` accepts; every
+// control passed on the way must show its focus. Fails when it is not reached.
+async function tabTo(page, wanted, what, { back = false, max = 25 } = {}) {
+  const passed = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const f = await focusOf(page);
+    if (f) {
+      passed.push(`${f.tag}#${f.id}:${f.name.slice(0, 30)}`);
+      assert.ok(f.visible, `no visible focus on ${passed.at(-1)} (on the way to ${what})`);
+      if (wanted(f)) return f;
+    }
+  }
+  assert.fail(`${what} is not reached by ${back ? 'Shift+Tab' : 'Tab'}; passed: ${passed.join(' | ')}`);
+}
+const named = (name) => (f) => f.name === name;
+
 before(async () => {
   server = await startServer();
   api = new Api(server.url);
@@ -362,6 +394,67 @@ describe('storefront', { concurrency: 1 }, () => {
     assert.equal(now.data.remainingStock, 0);
     assert.equal(now.data.sold, 5);
     await Promise.all(contexts.map((c) => c.close()));
+  });
+
+  test('keyboard only: register, open a live sale, join, buy and see the order with Tab, Shift+Tab, Enter and Space', async () => {
+    const productId = await api.product('Keyboard', 10, 89);
+    const sale = await api.sale('Typing deal', productId, 5, 2, -1000, 45);
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await newPage(context);
+    const shot = (step) => page.screenshot({ path: join(OUT, `keyboard-${step}.png`) });
+    await page.goto(`${server.url}/`);
+    await page.locator(`li[data-sale-id="${sale.saleId}"]`).waitFor();
+
+    // The first Tab shows the skip link.
+    const skip = await tabTo(page, () => true, 'the first control', { max: 1 });
+    assert.equal(skip.name, 'Skip to the sales');
+    await tabTo(page, named('Create account'), 'Create account');
+    await shot('01-sales');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await tabTo(page, (f) => f.id === 'name', 'Your name');
+    await page.keyboard.type('Key Board');
+    await tabTo(page, (f) => f.id === 'email', 'E-mail', { max: 1 });
+    await page.keyboard.type('keyboard@browser.test');
+    await tabTo(page, (f) => f.id === 'password', 'Password', { max: 1 });
+    await page.keyboard.type(PASSWORD);
+    await tabTo(page, named('Create account'), 'the Create account button');
+    await shot('02-register');
+    await page.keyboard.press('Enter');
+    await page.locator('.who', { hasText: 'Signed in as Key Board' }).waitFor();
+    await page.getByRole('heading', { name: 'Flash sales' }).waitFor();
+
+    // From the list to the sale: its name is a link.
+    await tabTo(page, named('Keyboard'), 'the sale');
+    await shot('03-signed-in');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Keyboard' }).waitFor();
+    await tabTo(page, named('Join the waiting room'), 'Join the waiting room');
+    await shot('04-sale');
+    await page.keyboard.press('Space');
+    // The shopper's turn: the focus goes to the quantity, visibly.
+    await page.getByRole('heading', { name: 'It is your turn' }).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'quantity');
+    assert.ok((await focusOf(page)).visible, 'no visible focus on the quantity');
+    await tabTo(page, named('Buy now'), 'Buy now', { max: 1 });
+    await tabTo(page, (f) => f.id === 'quantity', 'back to the quantity', { back: true, max: 1 });
+    await tabTo(page, named('Buy now'), 'Buy now again', { max: 1 });
+    await shot('05-admitted');
+    await page.keyboard.press('Space');
+    await page.locator('#order-status', { hasText: 'Confirmed' }).waitFor({ timeout: 30_000 });
+    // The focus is not lost when the panel changes under it.
+    const afterBuy = await focusOf(page);
+    assert.ok(afterBuy && afterBuy.inMain, `the focus is lost after buying: ${JSON.stringify(afterBuy)}`);
+    await tabTo(page, named('See all my orders'), 'See all my orders');
+    await shot('06-confirmed');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'My orders' }).waitFor();
+    await page.locator('.order-confirmed', { hasText: 'Keyboard' }).waitFor();
+    await shot('07-my-orders');
+    const orders = await api.ordersOf(sale.saleId);
+    assert.equal(orders.length, 1);
+    assert.equal(orders[0].status, 'Confirmed');
+    await context.close();
   });
 
   // Two tabs of one browser share the session in localStorage; when the access token is
