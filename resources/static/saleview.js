@@ -225,7 +225,8 @@ export function mountSale(main, { saleId, signal }) {
     if (q.status === 'closed') { ended(); return; }
     if (q.status === 'expired') {
       finish();
-      showPanel(title('Your turn has passed'), h('p', {}, 'You were let in, but the time to buy ran out.'));
+      showPanel(title('Your turn has passed'), h('p', {}, 'You were let in, but the time to buy ran out.'),
+        h('p', {}, h('a', { href: '#/' }, 'See the other sales')));
       announce('Your turn to buy has passed.');
       return;
     }
@@ -288,11 +289,15 @@ export function mountSale(main, { saleId, signal }) {
     select.addEventListener('change', showTotal);
     showTotal();
     const expires = Date.parse(q.admissionExpiresAt);
+    let askedAtEnd = false;
     panelTick = () => {
       if (state !== 'buy') return;
       const ms = expires - serverNow();
       left.textContent = ms > 0 ? `Your turn ends in ${countdownWords(ms)}.` : 'Your turn has ended.';
-      if (ms <= 0) buy.disabled = true;
+      if (ms > 0) return;
+      buy.disabled = true;
+      // The turn is over: the ticket's status says so (expired), unless a purchase is on its way.
+      if (!askedAtEnd && !buying) { askedAtEnd = true; refreshStatus(); }
     };
     panelTick();
     form.addEventListener('submit', (e) => {
