@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Api, admin, startServer } from './server.mjs';
+import { orderStates, problemWords } from '../../resources/static/words.js';
 
 const require = createRequire(`${process.env.FLASHSALE_NODE_MODULES}/`);
 const { chromium } = require('playwright-core');
@@ -78,6 +79,47 @@ async function signIn(page, email, returnTo, base = server.url) {
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('.who', { hasText: 'Signed in as' }).waitFor();
+}
+
+// A server of its own, with `extraIni` and its admin signed in (`.api`).
+async function ownServer(extraIni) {
+  const own = await startServer(extraIni);
+  own.api = new Api(own.url);
+  await own.api.login(admin.email, admin.password);
+  return own;
+}
+
+// Runs `body(own)` against a server of its own, then closes the browsers joined() opened
+// on it and stops it.
+async function onOwnServer(extraIni, body) {
+  const own = await ownServer(extraIni);
+  own.contexts = [];
+  try {
+    await body(own);
+  } finally {
+    await Promise.all(own.contexts.map((c) => c.close()));
+    await own.stop();
+  }
+}
+
+// On `own`: a live sale of a new product called `name`.
+async function liveSale(own, name, { quantity = 3, limit = 1, price = 100 } = {}) {
+  const productId = await own.api.product(name, 20, price * 2);
+  return own.api.sale(`${name} deal`, productId, quantity, limit, -1000, price);
+}
+
+// A shopper's browser (a context of its own) signed in on `sale`'s page, joined to its
+// waiting room; `register: name` makes the account first, `live: false` keeps the live
+// channel closed.
+async function joined(own, email, sale, { live = true, register } = {}) {
+  if (register) await own.api.register(email, PASSWORD, register);
+  const context = await browser.newContext({ viewport: DESKTOP });
+  own.contexts?.push(context);
+  const page = await newPage(context);
+  if (!live) await page.routeWebSocket(/\/notifications/, (ws) => ws.close());
+  await signIn(page, email, `#/sale/${sale.saleId}`, own.url);
+  await page.getByRole('button', { name: 'Join the waiting room' }).click();
+  return { context, page };
 }
 
 // The focused element, and whether its focus can be seen: an outline of at least 2 px (or
@@ -455,6 +497,60 @@ describe('storefront', { concurrency: 1 }, () => {
     assert.equal(orders.length, 1);
     assert.equal(orders[0].status, 'Confirmed');
     await context.close();
+  });
+
+  test('a reservation the payment does not finish in time is shown Expired, on the sale and in My orders', async () => {
+    // The gateway takes 6 s to answer; a reservation lives 2 s: the sweep expires it first.
+    await onOwnServer(['[purchase]', 'reservationTtlSeconds=2', '[payments]', 'simulatedLatencyMs=6000'], async (slow) => {
+      const slowApi = slow.api;
+      const sale = await liveSale(slow, 'Drone', { price: 399 });
+      const { page } = await joined(slow, 'expired@browser.test', sale, { register: 'Late Payer' });
+      await page.getByRole('button', { name: 'Buy now' }).click();
+      const boughtAt = Date.now();
+      await page.locator('#order-status', { hasText: orderStates.Pending.title }).waitFor();
+      await page.locator('#order-status', { hasText: orderStates.Expired.title }).waitFor({ timeout: 30_000 });
+      await page.locator('#panel').getByText(orderStates.Expired.text, { exact: true }).waitFor();
+      assert.match(await page.locator('#order-status').getAttribute('class'), /order-expired/);
+      await snap(page, '09-order-expired');
+      await axeCheck(page, 'order expired');
+      // The unit is back on sale.
+      const now = await slowApi.call('GET', `/sales/${sale.saleId}`);
+      assert.equal(now.data.remainingStock, 3, 'the unit went back');
+
+      await page.getByRole('link', { name: 'See all my orders' }).click();
+      const card = page.locator('.order-expired');
+      await card.waitFor();
+      assert.equal(await page.locator('.order').count(), 1);
+      await card.getByText(orderStates.Expired.title, { exact: true }).waitFor();
+      await card.getByText(orderStates.Expired.text, { exact: true }).waitFor();
+      await axeCheck(page, 'my orders, expired');
+      // The charge that answers after the expiry does not bring the order back.
+      await page.waitForTimeout(Math.max(0, boughtAt + 8000 - Date.now()));
+      const orders = await slowApi.ordersOf(sale.saleId);
+      assert.deepEqual(orders.map((o) => o.status), ['Expired']);
+      await page.reload();
+      await page.locator('.order-expired').waitFor();
+    });
+  });
+
+  test('an admission that runs out: the Buy button goes and the page says the turn has passed, also after a reload', async () => {
+    await onOwnServer(['[waitingRoom]', 'admissionTokenTtlSeconds=4'], async (brief) => {
+      const sale = await liveSale(brief, 'Lamp', { price: 29 });
+      const { page } = await joined(brief, 'slowpoke@browser.test', sale, { register: 'Slow Poke' });
+      await page.getByRole('heading', { name: 'It is your turn' }).waitFor();
+      assert.match(await page.locator('#admission-left').textContent(), /^Your turn ends in [1-4] s\.$/);
+      // Nobody buys: the turn runs out.
+      await page.getByRole('heading', { name: 'Your turn has passed' }).waitFor({ timeout: 15_000 });
+      await page.getByText('You were let in, but the time to buy ran out.').waitFor();
+      assert.equal(await page.locator('#buy').count(), 0, 'the Buy button is still there');
+      await snap(page, '10-turn-passed');
+      await axeCheck(page, 'turn passed');
+      await page.reload();
+      await page.getByRole('heading', { name: 'Your turn has passed' }).waitFor();
+      const ticket = await page.evaluate((id) => Object.keys(localStorage).filter((k) => k.endsWith(`.${id}.ticket`)).length, sale.saleId);
+      assert.equal(ticket, 1, 'the ticket is kept: the server says what became of it');
+      assert.deepEqual(await brief.api.ordersOf(sale.saleId), []);
+    });
   });
 
   // Two tabs of one browser share the session in localStorage; when the access token is
