@@ -353,7 +353,14 @@ export function mountSale(main, { saleId, signal }) {
             return;
           }
           store(keys().attempt, null);
-          if (e.status === 403) { store(keys().ticket, null); finish(); return; }
+          if (e.status === 403) {
+            // The admission is gone (or the sale is): the ticket with it. An ended sale says
+            // so; otherwise the shopper may rejoin, as the words say.
+            store(keys().ticket, null);
+            if (e.type === 'sale-ended') ended();
+            else renderJoin(problemWords(e));
+            return;
+          }
           button.disabled = e.type === 'purchase-limit';
           return;
         }
