@@ -553,6 +553,162 @@ describe('storefront', { concurrency: 1 }, () => {
     });
   });
 
+  describe('refusals are said in plain words', { concurrency: 1 }, () => {
+    let refusing; // purchases: one attempt per 3 s per shopper
+    let refusingApi;
+    before(async () => {
+      refusing = await ownServer(['[purchase]', 'rateLimitSeconds=3']);
+      refusingApi = refusing.api;
+    });
+    after(async () => { if (refusing) await refusing.stop(); });
+
+    // A shopper's browser on the sale's page with the Buy button.
+    async function admitted(email, sale, options) {
+      const shopper = await joined(refusing, email, sale, options);
+      await shopper.page.locator('#buy:not([disabled])').waitFor({ timeout: 30_000 });
+      return shopper;
+    }
+    // What the page shows says it in words, never the problem's JSON (nor the server's
+    // detail, when `detail` is given).
+    async function plain(page, detail = null) {
+      const text = await page.locator('main').innerText();
+      for (const raw of ['/problems/', '{', '"status"', detail].filter(Boolean)) {
+        assert.ok(!text.includes(raw), `the page shows "${raw}": ${text}`);
+      }
+      assert.deepEqual(pageErrors, []);
+      await page.locator('.who', { hasText: 'Signed in as' }).waitFor();
+    }
+    async function buy(page) {
+      const answered = page.waitForResponse((r) => r.request().method() === 'POST' && /\/purchase$/.test(r.url()));
+      await page.getByRole('button', { name: 'Buy now' }).click();
+      const response = await answered;
+      return { status: response.status(), headers: response.headers(), problem: await response.json() };
+    }
+
+    test('409 purchase-limit: the limit bought on one device, then tried again on another', async () => {
+      const sale = await liveSale(refusing, 'Kettle', { quantity: 5, price: 39 });
+      await refusingApi.register('limit@browser.test', PASSWORD, 'Limit Reached');
+      const phone = await admitted('limit@browser.test', sale);
+      assert.equal((await buy(phone.page)).status, 202);
+      await phone.page.locator('#order-status', { hasText: 'Confirmed' }).waitFor({ timeout: 30_000 });
+      const boughtAt = Date.now();
+      const laptop = await admitted('limit@browser.test', sale);
+      await laptop.page.waitForTimeout(Math.max(0, boughtAt + 3200 - Date.now())); // past the rate limit
+      const refused = await buy(laptop.page);
+      assert.equal(refused.status, 409);
+      assert.equal(refused.problem.type, '/problems/purchase-limit');
+      const words = problemWords({ type: 'purchase-limit' });
+      await laptop.page.locator('#buy-error', { hasText: words }).waitFor();
+      await laptop.page.locator('#alerter', { hasText: words }).waitFor();
+      assert.ok(await laptop.page.locator('#buy').isDisabled(), 'Buy is offered again past the limit');
+      await plain(laptop.page, refused.problem.detail);
+      await snap(laptop.page, '11-refused-limit');
+      await axeCheck(laptop.page, 'refused: purchase limit');
+      await laptop.page.getByRole('link', { name: 'My orders' }).click();
+      await laptop.page.locator('.order-confirmed', { hasText: 'Kettle' }).waitFor();
+      assert.equal((await refusingApi.ordersOf(sale.saleId)).length, 1);
+      await Promise.all([phone.context.close(), laptop.context.close()]);
+    });
+
+    test('429 rate-limited: says how long to wait, then the same purchase goes through', async () => {
+      const sale = await liveSale(refusing, 'Toaster', { quantity: 5, limit: 2, price: 35 });
+      await refusingApi.register('hasty@browser.test', PASSWORD, 'Hasty Buyer');
+      const [phone, laptop] = await Promise.all([admitted('hasty@browser.test', sale), admitted('hasty@browser.test', sale)]);
+      assert.equal((await buy(phone.page)).status, 202);
+      const refused = await buy(laptop.page); // at once, from the other device
+      assert.equal(refused.status, 429);
+      const wait = Number(refused.headers['retry-after']);
+      assert.ok(wait >= 1 && wait <= 3, `Retry-After: ${wait}`);
+      const words = problemWords({ type: 'rate-limited', retryAfterSeconds: wait });
+      assert.match(words, /Please wait \d seconds\./);
+      await laptop.page.locator('#buy-error', { hasText: words }).waitFor();
+      assert.ok(await laptop.page.locator('#buy').isDisabled(), 'Buy is offered before the wait is over');
+      await plain(laptop.page, refused.problem.detail);
+      await snap(laptop.page, '12-refused-rate-limited');
+      // Once the wait is over, Buy again is the same purchase, and it goes through.
+      await laptop.page.locator('#buy:not([disabled])').waitFor({ timeout: (wait + 2) * 1000 });
+      assert.equal((await buy(laptop.page)).status, 202);
+      await laptop.page.locator('#order-status', { hasText: 'Confirmed' }).waitFor({ timeout: 30_000 });
+      await phone.page.locator('#order-status', { hasText: 'Confirmed' }).waitFor({ timeout: 30_000 });
+      const orders = await refusingApi.ordersOf(sale.saleId);
+      assert.equal(orders.length, 2);
+      await Promise.all([phone.context.close(), laptop.context.close()]);
+    });
+
+    test('403 sale-ended: the merchant ends the sale while the shopper is admitted', async () => {
+      const sale = await liveSale(refusing, 'Blender', { quantity: 5, price: 49 });
+      await refusingApi.register('ended@browser.test', PASSWORD, 'Too Late');
+      const { context, page } = await admitted('ended@browser.test', sale);
+      // Right after the page's own look at the sale (every 5 s), so the click comes first.
+      await page.waitForResponse((r) => r.url() === `${refusing.url}/sales/${sale.saleId}`, { timeout: 10_000 });
+      assert.equal((await refusingApi.call('POST', `/sales/${sale.saleId}/end`)).status, 200);
+      const refused = await buy(page);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.problem.type, '/problems/sale-ended');
+      await page.getByRole('heading', { name: 'This sale has ended' }).waitFor();
+      await page.locator('#alerter', { hasText: problemWords({ type: 'sale-ended' }) }).waitFor();
+      assert.equal(await page.locator('#buy').count(), 0, 'a Buy button for an ended sale');
+      await plain(page, refused.problem.detail);
+      await snap(page, '13-refused-ended');
+      await axeCheck(page, 'refused: sale ended');
+      assert.deepEqual(await refusingApi.ordersOf(sale.saleId), []);
+      await context.close();
+    });
+
+    test('403 not-admitted: the server does not take the admission; the shopper rejoins and buys', async () => {
+      const sale = await liveSale(refusing, 'Mixer', { quantity: 5, price: 59 });
+      await refusingApi.register('door@browser.test', PASSWORD, 'At The Door');
+      const { context, page } = await admitted('door@browser.test', sale);
+      // An admission the server no longer accepts (a changed key, another node's token).
+      await page.route('**/purchase', (route) => route.continue({ headers: { ...route.request().headers(), 'admission-token': 'not-a-token' } }));
+      const refused = await buy(page);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.problem.type, '/problems/not-admitted');
+      const words = problemWords({ type: 'not-admitted' });
+      await page.locator('#panel .error', { hasText: words }).waitFor();
+      await plain(page, refused.problem.detail);
+      await snap(page, '14-refused-not-admitted');
+      await axeCheck(page, 'refused: not admitted');
+      // The words say to rejoin: the page offers it, and the rejoined shopper buys.
+      await page.unroute('**/purchase');
+      await page.getByRole('button', { name: 'Join the waiting room' }).click();
+      assert.equal((await buy(page)).status, 202);
+      await page.locator('#order-status', { hasText: 'Confirmed' }).waitFor({ timeout: 30_000 });
+      assert.equal((await refusingApi.ordersOf(sale.saleId)).length, 1);
+      await context.close();
+    });
+
+    test('409 sold-out: the last unit goes to someone else between the admission and the click', async () => {
+      const sale = await liveSale(refusing, 'Grill', { quantity: 1, price: 149 });
+      await refusingApi.register('second@browser.test', PASSWORD, 'Second Place');
+      await refusingApi.register('first@browser.test', PASSWORD, 'First Place');
+      // Without the live channel, so that the click (not a QueueSoldOut message) finds out.
+      const { context, page } = await admitted('second@browser.test', sale, { live: false });
+      const other = new Api(refusing.url);
+      await other.login('first@browser.test', PASSWORD);
+      let q = await other.call('POST', `/sales/${sale.saleId}/queue`);
+      for (let i = 0; i < 100 && q.data.status !== 'admitted'; i++) {
+        await page.waitForTimeout(100);
+        q = await other.call('GET', `/sales/${sale.saleId}/queue/${q.data.ticket}`);
+      }
+      assert.equal(q.data.status, 'admitted');
+      const taken = await other.call('POST', `/sales/${sale.saleId}/purchase`, { quantity: 1 },
+        { 'Idempotency-Key': 'the-other-shopper', 'Admission-Token': q.data.admissionToken });
+      assert.equal(taken.status, 202);
+      const refused = await buy(page);
+      assert.equal(refused.status, 409);
+      assert.equal(refused.problem.type, '/problems/sold-out');
+      await page.getByRole('heading', { name: 'Sold out' }).waitFor();
+      await page.getByText('Every unit of this sale is taken. Nothing was charged to you.').waitFor();
+      await page.locator('.sale-head [data-countdown]', { hasText: 'Sold out' }).waitFor();
+      await plain(page);
+      await axeCheck(page, 'refused: sold out');
+      const orders = await refusingApi.ordersOf(sale.saleId);
+      assert.equal(orders.length, 1);
+      await context.close();
+    });
+  });
+
   // Two tabs of one browser share the session in localStorage; when the access token is
   // due, both want a new one at the same moment. With Web Locks (Chromium has them) one tab
   // refreshes and the other reads its result; without locks both send the same refresh
