@@ -8,7 +8,11 @@
 import { observeServerTime } from './clock.js';
 
 const SESSION_KEY = 'flashsale.session';
-const REFRESH_MARGIN_MS = 60_000; // refresh a minute before the access token expires
+// Refresh a minute before the access token expires, or a third of its life before when
+// the server gives tokens shorter lives (auth/accessTokenTtlSeconds): a margin as long as
+// the whole life would refresh at every request and every second.
+const REFRESH_MARGIN_MS = 60_000;
+const refreshDue = (s) => s.refreshAt ?? s.accessExpiresAt - REFRESH_MARGIN_MS;
 
 export class ApiError extends Error {
   // status 0: no answer (network down, connection dropped).
@@ -58,6 +62,16 @@ export async function request(path, { method = 'GET', body, headers = {}, token,
   return { status: response.status, data, headers: response.headers };
 }
 
+// The next change of the session by another tab, or `ms` later.
+function sessionChange(ms) {
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); window.removeEventListener('storage', changed); resolve(); };
+    const changed = (e) => { if (e.key === SESSION_KEY) done(); };
+    const timer = setTimeout(done, ms);
+    window.addEventListener('storage', changed);
+  });
+}
+
 // The signed-in shopper, shared by every tab of this browser.
 class Session extends EventTarget {
   constructor() {
@@ -97,7 +111,7 @@ class Session extends EventTarget {
   schedule() {
     clearTimeout(this.timer);
     if (!this.state) return;
-    const due = this.state.accessExpiresAt - REFRESH_MARGIN_MS - Date.now();
+    const due = refreshDue(this.state) - Date.now();
     this.timer = setTimeout(() => this.accessToken().catch(() => {}), Math.max(1000, due));
   }
 
@@ -124,8 +138,10 @@ class Session extends EventTarget {
   }
 
   stateFrom(data, previous) {
+    const now = Date.now();
+    const lifeMs = (Number(data.expiresIn) || 900) * 1000;
     return { ...previous, accessToken: data.accessToken, refreshToken: data.refreshToken,
-      accessExpiresAt: Date.now() + (Number(data.expiresIn) || 900) * 1000 };
+      accessExpiresAt: now + lifeMs, refreshAt: now + lifeMs - Math.min(REFRESH_MARGIN_MS, lifeMs / 3) };
   }
 
   // A valid access token, refreshed first when it is about to expire. Tabs take turns
@@ -134,19 +150,35 @@ class Session extends EventTarget {
   // second use of a refresh token with the same new pair.
   async accessToken() {
     if (!this.state) throw new ApiError(401, { title: 'Not signed in', detail: 'Sign in first.' });
-    if (this.state.accessExpiresAt - Date.now() > REFRESH_MARGIN_MS) return this.state.accessToken;
+    if (refreshDue(this.state) > Date.now()) return this.state.accessToken;
     if (!this.refreshing) {
       const run = () => this.refresh();
-      this.refreshing = (navigator.locks ? navigator.locks.request('flashsale-refresh', run) : run())
+      this.refreshing = (navigator.locks ? this.inTurn(run) : run())
         .finally(() => { this.refreshing = null; });
     }
     return this.refreshing;
   }
 
+  // Runs `run` holding the tabs' refresh lock. Chromium hands a localStorage change to the
+  // other tabs' processes a moment later, so a tab that had to wait for the lock may get it
+  // before the session the other tab just wrote: it waits for that (a second at most)
+  // rather than send the refresh token the other tab has just used.
+  async inTurn(run) {
+    const seen = this.read();
+    const free = await navigator.locks.request('flashsale-refresh', { ifAvailable: true },
+      async (lock) => (lock ? { token: await run() } : null));
+    if (free) return free.token;
+    return navigator.locks.request('flashsale-refresh', async () => {
+      const now = this.read();
+      if (seen && now && now.refreshToken === seen.refreshToken) await sessionChange(1000);
+      return run();
+    });
+  }
+
   async refresh() {
     const current = this.read();
     if (!current) { this.signOut(); throw new ApiError(401, { title: 'Signed out' }); }
-    if (current.accessExpiresAt - Date.now() > REFRESH_MARGIN_MS) {
+    if (refreshDue(current) > Date.now()) {
       this.state = current; // another tab refreshed while this one waited
       return current.accessToken;
     }

@@ -29,9 +29,21 @@ export function mountSale(main, { saleId, signal }) {
     return { ticket: `${base}.ticket`, attempt: `${base}.attempt`, order: `${base}.order` };
   };
   const head = h('div', { class: 'sale-head' });
-  const panel = h('section', { class: 'panel', id: 'panel', 'aria-labelledby': 'panel-title' });
+  const panel = h('section', { class: 'panel', id: 'panel', 'aria-labelledby': 'panel-title', tabindex: '-1' });
   const channel = h('p', { class: 'muted small', id: 'channel' });
   show(main, h('p', {}, h('a', { href: '#/' }, '← All sales')), head, panel, channel);
+  // When the panel changes under the shopper's focus (the button just pressed is gone),
+  // the focus stays in the panel rather than fall back to the top of the page.
+  let focusInPanel = false;
+  const onFocusIn = (e) => { focusInPanel = panel.contains(e.target); };
+  const onPointerDown = (e) => { if (!panel.contains(e.target)) focusInPanel = false; };
+  document.addEventListener('focusin', onFocusIn);
+  document.addEventListener('pointerdown', onPointerDown);
+  const showPanel = (...children) => {
+    show(panel, ...children);
+    const active = document.activeElement;
+    if (focusInPanel && (!active || active === document.body)) panel.focus();
+  };
 
   let sale = null;
   let finished = false; // sold out, ended or the order settled: nothing more to ask
@@ -86,7 +98,7 @@ export function mountSale(main, { saleId, signal }) {
     if (!session.signedIn) {
       state = 'signin';
       const back = encodeURIComponent(`#/sale/${saleId}`);
-      show(panel, title('Join the waiting room'),
+      showPanel(title('Join the waiting room'),
         h('p', {}, 'Sign in to take your place in line.'),
         h('p', { class: 'actions' }, h('a', { class: 'button primary', href: `#/signin?to=${back}` }, 'Sign in'),
           ' ', h('a', { class: 'button', href: `#/register?to=${back}` }, 'Create an account')));
@@ -96,7 +108,7 @@ export function mountSale(main, { saleId, signal }) {
     const orderId = stored(keys().order);
     if (orderId) {
       state = 'order';
-      show(panel, title('Your order'), h('p', { role: 'status' }, 'Looking up your order…'));
+      showPanel(title('Your order'), h('p', { role: 'status' }, 'Looking up your order…'));
       loadOrder(orderId);
       return;
     }
@@ -112,7 +124,7 @@ export function mountSale(main, { saleId, signal }) {
     const early = statusOf(sale) === 'Scheduled';
     const button = h('button', { type: 'button', class: 'primary', id: 'join' }, early ? 'Join the line now' : 'Join the waiting room');
     button.addEventListener('click', () => join(button));
-    show(panel, title('Waiting room'),
+    showPanel(title('Waiting room'),
       h('p', {}, early ? 'The sale has not started: join now and your place is kept until it does. Places go in order of arrival.'
         : 'Join to get your place in line. Shoppers are let in to buy in order.'),
       message ? h('p', { class: 'error' }, message) : null,
@@ -157,7 +169,7 @@ export function mountSale(main, { saleId, signal }) {
         if (e.type === 'sold-out') { soldOut(); return; }
         if ((e.status === 429 || e.status === 503 || e.networkError) && attempt < 4) {
           const wait = e.retryAfterSeconds ?? 2;
-          show(panel, title('Waiting room'), h('p', { role: 'status' }, `${problemWords(e)} Trying again in ${wait} s…`));
+          showPanel(title('Waiting room'), h('p', { role: 'status' }, `${problemWords(e)} Trying again in ${wait} s…`));
           await sleep(wait * 1000, signal);
           continue;
         }
@@ -169,7 +181,7 @@ export function mountSale(main, { saleId, signal }) {
 
   const proofOfWork = async () => {
     const bar = h('progress', { max: 1, value: 0, 'aria-label': 'Checking this browser' });
-    show(panel, title('Waiting room'), h('p', { role: 'status' }, 'Checking this browser before it joins (a few seconds)…'), bar);
+    showPanel(title('Waiting room'), h('p', { role: 'status' }, 'Checking this browser before it joins (a few seconds)…'), bar);
     try {
       const { data } = await authed(`/sales/${encodeURIComponent(saleId)}/queue/challenge`, { signal });
       const issued = performance.now();
@@ -202,7 +214,7 @@ export function mountSale(main, { saleId, signal }) {
         : 'Keep this page open: it tells you when it is your turn. Your place is kept if you reload or come back.'));
       parts.push(h('p', { class: 'muted small' }, `Ticket ${q.ticket}`));
     }
-    show(panel, ...parts);
+    showPanel(...parts);
     setChannel();
   };
 
@@ -213,7 +225,8 @@ export function mountSale(main, { saleId, signal }) {
     if (q.status === 'closed') { ended(); return; }
     if (q.status === 'expired') {
       finish();
-      show(panel, title('Your turn has passed'), h('p', {}, 'You were let in, but the time to buy ran out.'));
+      showPanel(title('Your turn has passed'), h('p', {}, 'You were let in, but the time to buy ran out.'),
+        h('p', {}, h('a', { href: '#/' }, 'See the other sales')));
       announce('Your turn to buy has passed.');
       return;
     }
@@ -276,18 +289,22 @@ export function mountSale(main, { saleId, signal }) {
     select.addEventListener('change', showTotal);
     showTotal();
     const expires = Date.parse(q.admissionExpiresAt);
+    let askedAtEnd = false;
     panelTick = () => {
       if (state !== 'buy') return;
       const ms = expires - serverNow();
       left.textContent = ms > 0 ? `Your turn ends in ${countdownWords(ms)}.` : 'Your turn has ended.';
-      if (ms <= 0) buy.disabled = true;
+      if (ms > 0) return;
+      buy.disabled = true;
+      // The turn is over: the ticket's status says so (expired), unless a purchase is on its way.
+      if (!askedAtEnd && !buying) { askedAtEnd = true; refreshStatus(); }
     };
     panelTick();
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       purchase(q.admissionToken, Number(select.value), buy, error);
     });
-    show(panel, title('It is your turn'), h('p', {}, 'You are in. Choose how many and buy before your turn ends.'), left, form);
+    showPanel(title('It is your turn'), h('p', {}, 'You are in. Choose how many and buy before your turn ends.'), left, form);
     if (firstTime) {
       alertNow('It is your turn: you can buy now.');
       select.focus();
@@ -336,7 +353,14 @@ export function mountSale(main, { saleId, signal }) {
             return;
           }
           store(keys().attempt, null);
-          if (e.status === 403) { store(keys().ticket, null); finish(); return; }
+          if (e.status === 403) {
+            // The admission is gone (or the sale is): the ticket with it. An ended sale says
+            // so; otherwise the shopper may rejoin, as the words say.
+            store(keys().ticket, null);
+            if (e.type === 'sale-ended') ended();
+            else renderJoin(problemWords(e));
+            return;
+          }
           button.disabled = e.type === 'purchase-limit';
           return;
         }
@@ -353,7 +377,7 @@ export function mountSale(main, { saleId, signal }) {
     clearTimeout(statusTimer);
     const st = orderState(order.status);
     const terminal = order.status !== 'Pending';
-    show(panel, title('Your order'),
+    showPanel(title('Your order'),
       h('p', { class: `order-status order-${String(order.status).toLowerCase()}`, id: 'order-status' }, st.title),
       h('p', {}, st.text),
       h('p', { class: 'muted small' }, `Order ${order.orderId}${order.quantity ? ` · ${order.quantity} ×` : ''}`),
@@ -396,7 +420,7 @@ export function mountSale(main, { saleId, signal }) {
       renderHead();
     }
     store(keys().ticket, null);
-    show(panel, title('Sold out'), h('p', {}, 'Every unit of this sale is taken. Nothing was charged to you.'),
+    showPanel(title('Sold out'), h('p', {}, 'Every unit of this sale is taken. Nothing was charged to you.'),
       h('p', {}, h('a', { href: '#/' }, 'See the other sales')));
     announce('Sold out. Every unit of this sale is taken.');
   };
@@ -404,7 +428,7 @@ export function mountSale(main, { saleId, signal }) {
     if (state === 'order') return;
     state = 'ended';
     finish();
-    show(panel, title('This sale has ended'), h('p', {}, h('a', { href: '#/' }, 'See the other sales')));
+    showPanel(title('This sale has ended'), h('p', {}, h('a', { href: '#/' }, 'See the other sales')));
   };
 
   // ---- live messages ----
@@ -431,6 +455,8 @@ export function mountSale(main, { saleId, signal }) {
     live.removeEventListener('message', onMessage);
     live.removeEventListener('state', onLive);
     session.removeEventListener('change', onSession);
+    document.removeEventListener('focusin', onFocusIn);
+    document.removeEventListener('pointerdown', onPointerDown);
   });
   // Another tab of this shopper moved on (bought, or joined): follow it.
   const onStorage = (e) => {

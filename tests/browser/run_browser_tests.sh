@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The storefront's browser tests (CTest: browser_storefront, label browser):
-#   run_browser_tests.sh SOURCE_DIR NODE_DIR
+#   run_browser_tests.sh SOURCE_DIR NODE_DIR [node --test options, e.g. --test-name-pattern=keyboard]
 # installs playwright-core and axe-core exactly as package-lock.json pins them into
 # NODE_DIR (npm ci, again only when the lock changed; no browser is downloaded: the tests
 # drive Debian's /usr/bin/chromium), then runs storefront.test.mjs with node's test runner.
 set -euo pipefail
 SRC="$(cd "${1:?usage: $0 SOURCE_DIR NODE_DIR}" && pwd)"
 NODE_DIR="${2:?usage: $0 SOURCE_DIR NODE_DIR}"
+shift 2 # the rest goes to node --test: run a few tests with --test-name-pattern=...
 for p in node npm /usr/bin/chromium; do
   command -v "$p" >/dev/null || { echo "FAIL: $p is missing (./flashsale installs it)" >&2; exit 1; }
 done
@@ -19,4 +20,4 @@ if ! cmp -s "$SRC/package-lock.json" "$NODE_DIR/package-lock.json" || [[ ! -d $N
 fi
 export FLASHSALE_NODE_MODULES="$NODE_DIR/node_modules"
 echo "== node $(node --version), $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
-exec node --test "$SRC/storefront.test.mjs"
+exec node --test "$@" "$SRC/storefront.test.mjs"
