@@ -11,8 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Api, admin, startServer } from './server.mjs';
-import { orderStates, problemWords } from '../../resources/static/words.js';
 
+// The page's own words, to compare with what it shows. words.js is an ES module of the page,
+// with no package.json to say so: Debian 12's Node.js 18 would load it as CommonJS, so it
+// is imported from its text (Node.js 20 detects the syntax itself).
+const { orderStates, problemWords } = await import(`data:text/javascript,${encodeURIComponent(
+  readFileSync(new URL('../../resources/static/words.js', import.meta.url), 'utf8'))}`);
 const require = createRequire(`${process.env.FLASHSALE_NODE_MODULES}/`);
 const { chromium } = require('playwright-core');
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
