@@ -26,6 +26,12 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
         QStringLiteral("server/bind"), QStringLiteral("server/port"),
         QStringLiteral("server/threads"), QStringLiteral("server/maxBodyBytes"), QStringLiteral("server/trustedProxies"),
         QStringLiteral("server/dataDir"), QStringLiteral("server/logLevel"),
+        QStringLiteral("limits/maxRequestLineBytes"), QStringLiteral("limits/maxHeaderBytes"),
+        QStringLiteral("limits/maxHeaderCount"), QStringLiteral("limits/headerTimeoutMs"),
+        QStringLiteral("limits/bodyTimeoutMs"), QStringLiteral("limits/idleTimeoutMs"),
+        QStringLiteral("limits/maxPipelinedRequests"), QStringLiteral("limits/maxConnections"),
+        QStringLiteral("limits/maxConnectionsPerAddress"), QStringLiteral("limits/maxWebSocketMessageBytes"),
+        QStringLiteral("server/metricsToken"),
         QStringLiteral("database/url"), QStringLiteral("database/poolSize"),
         QStringLiteral("auth/accessTokenTtlSeconds"), QStringLiteral("auth/refreshTokenTtlSeconds"),
         QStringLiteral("auth/argon2OpsLimit"), QStringLiteral("auth/argon2MemLimitKiB"),
@@ -77,6 +83,17 @@ ServerConfig ServerConfig::fromIni(const QString &path, QStringList *warnings)
             warnings->append(QStringLiteral("server/trustedProxies: %1 is not an IP address").arg(entry));
     }
     read(ini, "server/dataDir", c.dataDir);
+    read(ini, "limits/maxRequestLineBytes", c.limits.maxRequestLineBytes);
+    read(ini, "limits/maxHeaderBytes", c.limits.maxHeaderBytes);
+    read(ini, "limits/maxHeaderCount", c.limits.maxHeaderCount);
+    read(ini, "limits/headerTimeoutMs", c.limits.headerTimeoutMs);
+    read(ini, "limits/bodyTimeoutMs", c.limits.bodyTimeoutMs);
+    read(ini, "limits/idleTimeoutMs", c.limits.idleTimeoutMs);
+    read(ini, "limits/maxPipelinedRequests", c.limits.maxPipelinedRequests);
+    read(ini, "limits/maxConnections", c.limits.maxConnections);
+    read(ini, "limits/maxConnectionsPerAddress", c.limits.maxConnectionsPerAddress);
+    read(ini, "limits/maxWebSocketMessageBytes", c.limits.maxWebSocketMessageBytes);
+    read(ini, "server/metricsToken", c.http.metricsToken);
     read(ini, "server/logLevel", c.logLevel);
     read(ini, "database/url", c.database.url);
     read(ini, "database/poolSize", c.database.poolSize);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "connectionbudget.h"
+#include "httpconnection.h"
 #include "httprequest.h"
 #include "responder.h"
 
@@ -56,6 +58,9 @@ struct HttpContext
     const Authenticator *authenticator = nullptr;
     qint64 maxBodyBytes = 65536;
     QList<QHostAddress> trustedProxies;
+    // What every connection is held to, and the connections the server holds in all.
+    ConnectionSettings connection;
+    std::shared_ptr<ConnectionBudget> budget = std::make_shared<ConnectionBudget>(0, 0, QList<QHostAddress>());
     void *unmatchedStats = nullptr;
     // Receives every upgraded WebSocket connection, on the HTTP thread that accepted it
     // (the socket lives there). Unset: upgrades are closed at once.

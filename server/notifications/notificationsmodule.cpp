@@ -70,7 +70,7 @@ bool NotificationsModule::load(QString *error)
 
 void NotificationsModule::registerRoutes(Router &router)
 {
-    Q_UNUSED(router) // live messages come over the WebSocket upgrade, on any path
+    Q_UNUSED(router) // live messages come over the WebSocket upgrade of GET /notifications (HttpWorker)
 }
 
 void NotificationsModule::started()
