@@ -2,6 +2,7 @@
 
 #include "httpwire.h"
 
+#include <QHash>
 #include <QTcpSocket>
 
 #include <sys/socket.h>
@@ -25,6 +26,17 @@ const char *problemType(int status)
     case 404: return "not-found";
     default: return "malformed-request";
     }
+}
+
+// The refusals are a handful of fixed texts: encoded once per thread, not once per
+// connection (500 slowloris connections time out in the same tick).
+const QByteArray &refusalBytes(int status, const char *detail)
+{
+    thread_local QHash<const char *, QByteArray> encoded;
+    auto it = encoded.find(detail);
+    if (it == encoded.end() || !it->contains(QByteArray::number(status)))
+        it = encoded.insert(detail, HttpWire::refusal(status, problemType(status), HttpWire::reasonPhrase(status), detail));
+    return *it;
 }
 
 } // namespace
@@ -171,7 +183,7 @@ void HttpConnection::refuse(int status, const char *detail)
     slot.sequence = m_nextSequence++;
     slot.keepAlive = false;
     slot.ready = true;
-    slot.bytes = HttpWire::refusal(status, problemType(status), HttpWire::reasonPhrase(status), detail);
+    slot.bytes = refusalBytes(status, detail);
     m_slots.push_back(std::move(slot));
     m_stopReading = true;
     m_continuePending = false;
