@@ -4,11 +4,11 @@
 #include "http/databasejob.h"
 #include "core/flashsaleserver.h"
 #include "demodefaults.h"
-#include "http/jsonbody.h"
 #include "http/router.h"
 #include "jwt.h"
 #include "knownaccounts.h"
 #include "passwordhasher.h"
+#include "registrationrequest.h"
 #include "signingkey.h"
 #include "storage/database.h"
 #include "storage/sharedkey.h"
@@ -225,26 +225,16 @@ bool AccountsModule::refuseDemoAdminPassword(QString *error) const
 void AccountsModule::registerUser(const HttpRequest &request, const Responder &reply) const
 {
     HttpResponse problem;
-    std::optional<JsonBody> body = JsonBody::parse(request, &problem);
-    if (!body) {
+    const std::optional<RegistrationRequest> asked = RegistrationRequest::read(request, &problem);
+    if (!asked) {
         reply.send(problem);
         return;
     }
     UserRecord user;
-    const QString email = body->requiredString(QStringLiteral("email"), AccountRules::MaxEmailLength);
-    user.email = AccountRules::normalizeEmail(email);
-    if (!email.isEmpty()) {
-        const QString emailProblem = AccountRules::checkEmail(user.email);
-        if (!emailProblem.isEmpty())
-            body->addError(QStringLiteral("email"), emailProblem);
-    }
-    const QString password = AccountRules::readPassword(*body, QStringLiteral("password"), true);
-    user.name = body->requiredString(QStringLiteral("name"), AccountRules::MaxNameLength);
+    user.email = asked->email;
+    user.name = asked->name;
     user.role = AccountRules::shopperRole();
-    if (body->hasErrors()) {
-        reply.send(body->problem());
-        return;
-    }
+    const QString password = asked->password;
     const QByteArray requestId = request.requestId;
     postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("users.register"), AccountRules::unavailableDetail(),
                     [this, user, password, requestId](const QSqlDatabase &db) mutable {
