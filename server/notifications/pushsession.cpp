@@ -2,12 +2,12 @@
 
 #include "http/principal.h"
 #include "pushhub.h"
+#include "pushsignin.h"
 #include "telemetry/logger.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QThread>
-#include <QUrlQuery>
 #include <QWebSocket>
 
 PushSession::PushSession(std::unique_ptr<QWebSocket> socket, PushHub &hub, const Authenticator *authenticator)
@@ -22,16 +22,15 @@ PushSession::PushSession(std::unique_ptr<QWebSocket> socket, PushHub &hub, const
     m_authTimeout.setSingleShot(true);
     connect(&m_authTimeout, &QTimer::timeout, this, [this] { refuse(QStringLiteral("no access token")); });
 
-    const QString fromUrl = QUrlQuery(m_socket->requestUrl()).queryItemValue(QStringLiteral("access_token"));
+    const QByteArray fromUrl = PushSignIn::tokenFromUrl(m_socket->requestUrl());
     if (!fromUrl.isEmpty()) {
-        authenticate(fromUrl.toUtf8());
+        authenticate(fromUrl);
         return;
     }
     connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         if (m_registered)
             return; // shoppers only listen
-        const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-        authenticate(o.value(QStringLiteral("accessToken")).toString().toUtf8());
+        authenticate(PushSignIn::tokenFromMessage(text));
     });
     m_authTimeout.start(5000);
 }
