@@ -5,7 +5,9 @@
 
 Starts from the committed corpus (tests/fuzz/corpus/<name>/, copied into
 OUTPUT_DIR/corpus/<name>, which the run grows), with tests/fuzz/<name>.dict where there is
-one, ASan and UBSan as the targets are built (tests/fuzz/targets.cmake), at nice 15.
+one, ASan and UBSan as the targets are built (tests/fuzz/targets.cmake), at nice 15. The
+per-input timeout is 120 s: libFuzzer's is wall-clock, and a target at nice 15 on a busy
+machine can wait over 10 s for a core in the middle of an input that takes a millisecond.
 Writes OUTPUT_DIR/campaign.md: per target the seconds asked, the CPU seconds it really
 got, executions, coverage (cov, ft), corpus size and crashes (saved as
 OUTPUT_DIR/<name>/crash-*). Afterwards merge what is worth keeping into the committed
@@ -30,7 +32,7 @@ def run(build, out, name, seconds):
     artifacts = os.path.join(out, name)
     os.makedirs(artifacts, exist_ok=True)
     args = ["nice", "-n", "15", os.path.join(build, "fuzz_" + name), f"-max_total_time={seconds}",
-            "-rss_limit_mb=2048", "-timeout=10", "-print_final_stats=1", f"-artifact_prefix={artifacts}/", corpus]
+            "-rss_limit_mb=2048", "-timeout=120", "-print_final_stats=1", f"-artifact_prefix={artifacts}/", corpus]
     if os.path.exists(os.path.join(FUZZ, name + ".dict")):
         args.insert(4, "-dict=" + os.path.join(FUZZ, name + ".dict"))
     env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")

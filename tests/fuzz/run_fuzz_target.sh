@@ -17,7 +17,9 @@ rm -rf "$out"
 mkdir -p "$out/new"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
-options=(-rss_limit_mb=2048 -timeout=10 -artifact_prefix="$out/" -print_final_stats=1)
+# -timeout is wall-clock: 30 s, far above any input's milliseconds, so a busy machine's
+# scheduling is not taken for a hang.
+options=(-rss_limit_mb=2048 -timeout=30 -artifact_prefix="$out/" -print_final_stats=1)
 [[ -f $fuzz/$name.dict ]] && options+=(-dict="$fuzz/$name.dict")
 
 report() {
