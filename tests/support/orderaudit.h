@@ -33,7 +33,8 @@ struct OrderAudit
 // nothing else may be.
 OrderAudit auditOrders(const QString &databaseUrl, qint64 saleId, const QSet<QString> &acceptedOrderIds);
 
-// Audits again every 100 ms until every order is final and its charge settled, or
+// Audits again (after 100 ms, then less and less often, up to every second) until every
+// order is final and its charge settled, or
 // `timeoutMs` passed; `tookMs` (if given) gets the time it took.
 OrderAudit waitUntilFinal(const QString &databaseUrl, qint64 saleId, const QSet<QString> &acceptedOrderIds, int timeoutMs,
                           qint64 *tookMs = nullptr);
