@@ -81,4 +81,21 @@ RawRequest purchase(qint64 saleId, const QByteArray &token, const QByteArray &id
                       "{\"quantity\":" + QByteArray::number(quantity) + "}"};
 }
 
+QStringList buyEach(ConcurrentClient &crowd, qint64 saleId, const QList<QByteArray> &tokens, const QByteArray &keyPrefix, int rounds)
+{
+    QList<RawRequest> requests;
+    for (int round = 0; round < rounds; ++round) {
+        for (int i = 0; i < tokens.size(); ++i)
+            requests.append(purchase(saleId, tokens[i], keyPrefix + QByteArray::number(round) + '-' + QByteArray::number(i), 1));
+    }
+    QStringList orderIds;
+    for (const RawResponse &a : crowd.run(requests)) {
+        if (a.status == 202)
+            orderIds << a.json().value(QStringLiteral("orderId")).toString();
+        else if (a.status != 409)
+            qWarning("purchase answered %d: %s %s", a.status, a.body.constData(), qPrintable(a.error));
+    }
+    return orderIds;
+}
+
 } // namespace SaleFixture
