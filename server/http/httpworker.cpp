@@ -167,7 +167,7 @@ void HttpWorker::handleRequest(HttpConnection *connection, quint64 sequence, Fra
     r.method = framed.method;
     const qsizetype question = framed.target.indexOf('?');
     const QByteArray rawPath = question < 0 ? framed.target : framed.target.left(question);
-    r.path = QUrl::fromPercentEncoding(rawPath);
+    r.path = rawPath.contains('%') ? QUrl::fromPercentEncoding(rawPath) : QString::fromLatin1(rawPath);
     // Routing sees the segments as sent, split before any decoding (so %2F never makes a
     // new segment); an empty segment inside the path (//) matches no route. One trailing
     // slash is forgiven.
