@@ -67,6 +67,11 @@ PurchaseService::PurchaseService(FlashSaleServer &server, SaleRegistry &registry
                                                      server.config().purchase.groupCommitMaxBatch))
     , m_counters(std::make_unique<Counters>())
 {
+    // A commit's answers go to the HTTP threads together (one queued call per thread).
+    m_journal->setAnswerScope([](const std::function<void()> &answerAll) {
+        AnswerBatch batch;
+        answerAll();
+    });
     Metrics &m = server.metrics();
     const QString name = QStringLiteral("flashsale_purchases_total");
     const QString help = QStringLiteral("Purchase attempts by outcome.");
