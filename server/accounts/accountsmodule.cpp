@@ -15,10 +15,20 @@
 #include "telemetry/logger.h"
 #include "tokenendpoint.h"
 #include "userstore.h"
+#include "verifiedtokens.h"
 
 #include <QDateTime>
 
+#include <atomic>
 #include <exception>
+
+namespace {
+
+// Numbers each codec of the process, so that a thread's cache of verified tokens is never
+// consulted for another server's key.
+std::atomic<quint64> codecSerials{0};
+
+} // namespace
 
 AccountsModule::AccountsModule(FlashSaleServer &server)
     : m_server(server)
@@ -50,6 +60,7 @@ bool AccountsModule::load(QString *error)
             Log::info(QStringLiteral("accounts.signingKey.shared"), {{QStringLiteral("adopted"), shared.adopted},
                                                                     {QStringLiteral("alsoAccepted"), int(shared.accepted.size())}});
         m_jwt = std::make_unique<JwtCodec>(shared.key, QString::fromLatin1(Issuer), shared.accepted);
+        m_jwtSerial = ++codecSerials;
         m_tokens = std::make_unique<TokenEndpoint>(m_server, *m_hasher, *m_jwt);
         m_known = std::make_unique<KnownAccounts>(m_server.dbExecutor(), m_server.database());
         if (!bootstrapAdminFromEnvironment(error) || !refuseDemoAdminPassword(error))
@@ -80,8 +91,14 @@ bool AccountsModule::verify(const QByteArray &bearerToken, Principal *principal,
         *reason = QStringLiteral("The server is not ready to check tokens.");
         return false;
     }
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    VerifiedTokens &verified = VerifiedTokens::forThread(m_jwtSerial);
+    if (const Principal *known = verified.find(bearerToken, now)) {
+        *principal = *known;
+        return true;
+    }
     AccessClaims claims;
-    const JwtCodec::Failure failure = m_jwt->verify(bearerToken, QDateTime::currentSecsSinceEpoch(), &claims);
+    const JwtCodec::Failure failure = m_jwt->verify(bearerToken, now, &claims);
     if (failure != JwtCodec::Failure::None) {
         *reason = JwtCodec::describe(failure);
         return false;
@@ -95,6 +112,7 @@ bool AccountsModule::verify(const QByteArray &bearerToken, Principal *principal,
     principal->userId = userId;
     principal->email = claims.email;
     principal->role = claims.role;
+    verified.remember(bearerToken, *principal, claims.expiresAt);
     return true;
 }
 

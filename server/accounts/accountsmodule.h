@@ -70,6 +70,7 @@ private:
     FlashSaleServer &m_server;
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<JwtCodec> m_jwt;
+    quint64 m_jwtSerial = 0; // the codec's number for VerifiedTokens
     std::unique_ptr<TokenEndpoint> m_tokens;
     std::unique_ptr<KnownAccounts> m_known;
 };

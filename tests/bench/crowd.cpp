@@ -2,6 +2,16 @@
 
 #include "runmetrics.h"
 
+std::vector<qint64> shoppersWithToken(const Crowd &crowd, bool needTicket)
+{
+    std::vector<qint64> ready;
+    for (qint64 i = 0; i < qint64(crowd.authorization.size()); ++i) {
+        if (!crowd.authorization[size_t(i)].empty() && (!needTicket || crowd.tickets[size_t(i)] > 0))
+            ready.push_back(i);
+    }
+    return ready;
+}
+
 int Crowd::ready() const
 {
     int n = 0;
