@@ -18,7 +18,26 @@ struct ServerConfig
         QList<QHostAddress> trustedProxies;
         // Origins (scheme://host[:port]) whose pages may call the API through CORS, or "*".
         QStringList corsAllowedOrigins;
+        // A bearer token a Prometheus scraper may send for GET /metrics; empty: only an
+        // admin's access token, or a client on loopback, may read the metrics.
+        QString metricsToken;
     } http;
+
+    // What one client may hold of the server (docs/security.md): checked on every
+    // connection before a handler sees a byte. nginx in front repeats them.
+    struct Limits
+    {
+        int maxRequestLineBytes = 8192;     // method, target, version; longer: 414
+        int maxHeaderBytes = 16384;         // all header lines together; more: 431
+        int maxHeaderCount = 100;           // header lines; more: 431
+        int headerTimeoutMs = 10000;        // a request's head (or a new connection's first) must arrive within this: 408
+        int bodyTimeoutMs = 30000;          // and its body within this after the head: 408
+        int idleTimeoutMs = 30000;          // a kept-alive connection with nothing to do is closed after this
+        int maxPipelinedRequests = 32;      // requests read ahead of their answers on one connection
+        int maxConnections = 16384;         // open connections in all (HTTP and WebSocket); more: 503 and close; 0: no limit
+        int maxConnectionsPerAddress = 2048; // per client address (trusted proxies exempt); more: 429 and close; 0: no limit
+        int maxWebSocketMessageBytes = 16384; // one WebSocket message (and frame) from a client; larger: closed (1009)
+    } limits;
 
     struct Database
     {

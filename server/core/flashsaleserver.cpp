@@ -14,8 +14,13 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QTimer>
+
+#include <sodium.h>
 
 FlashSaleServer::FlashSaleServer(ServerConfig config, QObject *parent)
     : QObject(parent)
@@ -52,14 +57,44 @@ bool FlashSaleServer::start(QString *error)
         *error = url.error;
         return false;
     }
+    // The data folder holds the signing keys and (with SQLite) the database, password
+    // hashes and orders: only this account may read it (0700, files 0600).
+    constexpr QFile::Permissions ownerOnlyFolder = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+    constexpr QFile::Permissions ownerOnlyFile = QFile::ReadOwner | QFile::WriteOwner;
+    if (!QDir().mkpath(m_config.dataDir)) {
+        *error = QStringLiteral("cannot create folder %1").arg(m_config.dataDir);
+        return false;
+    }
+    QFile::setPermissions(m_config.dataDir, ownerOnlyFolder);
+    // One instance per data folder: a second one would share the database and keys behind
+    // the first one's back. QLockFile notices a lock left by a process that has died.
+    m_dataLock = std::make_unique<QLockFile>(QDir(m_config.dataDir).filePath(QStringLiteral("flashsale.lock")));
+    m_dataLock->setStaleLockTime(0);
+    if (!m_dataLock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host;
+        QString app;
+        m_dataLock->getLockInfo(&pid, &host, &app);
+        *error = QStringLiteral("the data folder %1 is in use by another FlashSale (process %2 on %3); each instance needs its own --data-dir")
+                     .arg(QDir(m_config.dataDir).absolutePath())
+                     .arg(pid)
+                     .arg(host);
+        m_dataLock.reset();
+        return false;
+    }
     if (url.kind == DatabaseUrl::Kind::Sqlite) {
         const QFileInfo file(url.path);
         if (!QDir().mkpath(file.absolutePath())) {
             *error = QStringLiteral("cannot create folder %1").arg(file.absolutePath());
             return false;
         }
+        // Created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the
+        // database file's mode), and tightened if an older version made it 0644.
+        QFile db(url.path);
+        if (!db.exists() && db.open(QIODevice::WriteOnly))
+            db.close();
+        QFile::setPermissions(url.path, ownerOnlyFile);
     }
-    QDir().mkpath(m_config.dataDir);
     m_database = std::make_unique<Database>(url);
     Migrator migrator(*m_database);
     if (!migrator.migrate(error)) {
@@ -90,6 +125,36 @@ bool FlashSaleServer::start(QString *error)
     m_http->maxBodyBytes = m_config.http.maxBodyBytes;
     m_http->trustedProxies = m_config.http.trustedProxies;
     m_http->corsAllowedOrigins = m_config.http.corsAllowedOrigins;
+    const ServerConfig::Limits &limits = m_config.limits;
+    ConnectionSettings &connection = m_http->connection;
+    connection.limits.maxRequestLineBytes = limits.maxRequestLineBytes;
+    connection.limits.maxHeaderBytes = limits.maxHeaderBytes;
+    connection.limits.maxHeaderCount = limits.maxHeaderCount;
+    connection.limits.maxBodyBytes = m_config.http.maxBodyBytes;
+    connection.headerTimeoutMs = limits.headerTimeoutMs;
+    connection.bodyTimeoutMs = limits.bodyTimeoutMs;
+    connection.idleTimeoutMs = limits.idleTimeoutMs;
+    connection.maxPipelined = qMax(1, limits.maxPipelinedRequests);
+    connection.maxWebSocketMessageBytes = qMax(256, limits.maxWebSocketMessageBytes);
+    // Never more connections than descriptors: a process that runs out mid-flight loses
+    // more than the connection (GLib aborts when it cannot make a wake-up pipe).
+    const int descriptorCap = ConnectionBudget::descriptorCap();
+    int maxConnections = limits.maxConnections;
+    if (descriptorCap > 0 && (maxConnections <= 0 || maxConnections > descriptorCap)) {
+        Log::warning(QStringLiteral("http.connections.capped"), {{QStringLiteral("configured"), limits.maxConnections},
+                                                                 {QStringLiteral("maxConnections"), descriptorCap},
+                                                                 {QStringLiteral("reason"), QStringLiteral("file descriptor limit (ulimit -n)")}});
+        maxConnections = descriptorCap;
+    }
+    m_http->budget = std::make_shared<ConnectionBudget>(maxConnections, limits.maxConnectionsPerAddress,
+                                                        m_config.http.trustedProxies);
+    const std::shared_ptr<ConnectionBudget> budget = m_http->budget;
+    m_metrics->gauge(QStringLiteral("flashsale_http_connections_open"), QStringLiteral("Open client connections (HTTP and WebSocket)."),
+                     [budget] { return double(budget->open()); });
+    m_metrics->gauge(QStringLiteral("flashsale_http_connections_refused"), QStringLiteral("Connections refused at accept: the server or the address was full."),
+                     [budget] { return double(budget->refusedServerFull()); }, QStringLiteral("reason=\"server\""));
+    m_metrics->gauge(QStringLiteral("flashsale_http_connections_refused"), QStringLiteral("Connections refused at accept: the server or the address was full."),
+                     [budget] { return double(budget->refusedAddressFull()); }, QStringLiteral("reason=\"address\""));
     addRoutes(m_http->router, *this, m_modules);
     m_http->authenticator = m_modules.authenticator;
     m_http->prepare();
@@ -134,6 +199,7 @@ void FlashSaleServer::stop()
         m_executor->drain();
     m_modules = Modules{};
     m_executor.reset();
+    m_dataLock.reset();
     Log::info(QStringLiteral("server.stopped"));
 }
 
@@ -171,8 +237,26 @@ void FlashSaleServer::openApiDocument(const HttpRequest &request, const Responde
     reply.send(apiDocument(request));
 }
 
-void FlashSaleServer::prometheusMetrics(const HttpRequest &, const Responder &reply) const
+// Operators only: an admin's access token, the configured scrape token, or a client on
+// loopback (the address after trusted proxies, so nginx on the same host does not make
+// every shopper local).
+void FlashSaleServer::prometheusMetrics(const HttpRequest &request, const Responder &reply) const
 {
+    const QByteArray token = bearerToken(request);
+    bool allowed = request.remoteAddress.isLoopback();
+    if (!allowed && !token.isEmpty() && !m_config.http.metricsToken.isEmpty()) {
+        const QByteArray expected = m_config.http.metricsToken.toUtf8(); // a password: compared in constant time
+        allowed = token.size() == expected.size() && sodium_memcmp(token.constData(), expected.constData(), size_t(token.size())) == 0;
+    }
+    if (!allowed && !token.isEmpty() && m_http->authenticator) {
+        Principal principal;
+        QString reason;
+        allowed = m_http->authenticator->verify(token, &principal, &reason) && principal.isAdmin();
+    }
+    if (!allowed) {
+        reply.send(Problem::unauthorized(QStringLiteral("The metrics need an admin's access token or the scrape token.")));
+        return;
+    }
     reply.send(HttpResponse::text(m_metrics->renderPrometheus(), "text/plain; version=0.0.4; charset=utf-8")
                    .withHeader("Cache-Control", "no-store"));
 }

@@ -10,6 +10,7 @@
 #include <memory>
 
 class Database;
+class QLockFile;
 class QTimer;
 class QWebSocket;
 struct HttpRequest;
@@ -74,6 +75,7 @@ private:
     std::unique_ptr<HttpContext> m_http;
     Modules m_modules;
     std::unique_ptr<HttpServerPool> m_pool;
+    std::unique_ptr<QLockFile> m_dataLock; // one instance per data folder
     QTimer *m_checkpointTimer = nullptr;
     quint16 m_port = 0;
     std::atomic_bool m_ready{false};

@@ -59,6 +59,13 @@ HttpServerPool::~HttpServerPool()
 
 quint16 HttpServerPool::start(const QHostAddress &address, quint16 port, int threads, QString *error)
 {
+    if (portTakenByAnotherProcess(address, port)) {
+        *error = QStringLiteral("port %1 on %2 is already in use by another process (another FlashSale?); "
+                                "SO_REUSEPORT would let both listen and split the shoppers between them")
+                     .arg(port)
+                     .arg(address.toString());
+        return 0;
+    }
     quint16 bound = port;
     for (int i = 0; i < threads; ++i) {
         quint16 actual = 0;

@@ -1,19 +1,21 @@
 #include "httpworker.h"
 
+#include "acceptor.h"
+#include "connectionbudget.h"
+#include "httpconnection.h"
+#include "httpwire.h"
 #include "router.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
-#include <QElapsedTimer>
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QRandomGenerator>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
+#include <QUrl>
 #include <QWebSocket>
+#include <QWebSocketServer>
 
 #include <chrono>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
@@ -21,22 +23,6 @@ namespace {
 qint64 steadyNowNs()
 {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-QByteArray methodName(QHttpServerRequest::Method m)
-{
-    switch (m) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    case QHttpServerRequest::Method::Options: return "OPTIONS";
-    case QHttpServerRequest::Method::Patch: return "PATCH";
-    case QHttpServerRequest::Method::Connect: return "CONNECT";
-    case QHttpServerRequest::Method::Trace: return "TRACE";
-    default: return "UNKNOWN";
-    }
 }
 
 bool isSafeRequestId(const QByteArray &id)
@@ -50,11 +36,6 @@ bool isSafeRequestId(const QByteArray &id)
     return true;
 }
 
-QHttpServerResponder::StatusCode statusCode(int status)
-{
-    return static_cast<QHttpServerResponder::StatusCode>(status);
-}
-
 } // namespace
 
 Exchange::~Exchange()
@@ -66,8 +47,9 @@ Exchange::~Exchange()
     Log::error(QStringLiteral("http.unanswered"), {{QStringLiteral("path"), path},
                                                    {QStringLiteral("requestId"), QString::fromLatin1(requestId)}});
     auto copy = std::make_shared<Exchange>();
-    copy->socket = socket;
-    copy->request = request;
+    copy->connection = connection;
+    copy->sequence = sequence;
+    copy->keepAlive = keepAlive;
     copy->worker = worker;
     copy->method = method;
     copy->path = path;
@@ -108,60 +90,107 @@ HttpWorker::HttpWorker(const HttpContext &context, qintptr listenDescriptor)
     : m_context(context)
     , m_descriptor(listenDescriptor)
 {
-    // QtHttpServer 6.4 upgrades a WebSocket request only while this signal has a
-    // receiver; without a handler it answers through missingHandler instead.
-    if (!m_context.webSocketHandler)
-        return;
-    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
-        while (hasPendingWebSocketConnections())
-            m_context.webSocketHandler(nextPendingWebSocketConnection());
-    });
 }
 
 HttpWorker::~HttpWorker() = default;
 
 bool HttpWorker::startListening()
 {
-    auto *server = new QTcpServer(this);
-    server->setMaxPendingConnections(100000);
-    if (!server->setSocketDescriptor(m_descriptor)) {
-        Log::error(QStringLiteral("http.listen.failed"), {{QStringLiteral("error"), server->errorString()}});
-        ::close(int(m_descriptor));
-        delete server;
-        return false;
+    m_acceptor = new Acceptor(int(m_descriptor), [this](int fd) { accepted(fd); }, this);
+    if (m_context.webSocketHandler) {
+        m_webSockets = new QWebSocketServer(QStringLiteral("FlashSale"), QWebSocketServer::NonSecureMode, this);
+        m_webSockets->setHandshakeTimeout(m_context.connection.headerTimeoutMs);
+        connect(m_webSockets, &QWebSocketServer::newConnection, this, [this] {
+            while (m_webSockets->hasPendingConnections()) {
+                std::unique_ptr<QWebSocket> socket(m_webSockets->nextPendingConnection());
+                // QtWebSockets would take messages of up to 2 GiB: a client sends one
+                // small message (its access token), so a small bound, before and after
+                // sign-in. Set before the event loop reads a frame.
+                const auto limit = quint64(m_context.connection.maxWebSocketMessageBytes);
+                socket->setMaxAllowedIncomingFrameSize(limit);
+                socket->setMaxAllowedIncomingMessageSize(limit);
+                m_context.webSocketHandler(std::move(socket));
+            }
+        });
     }
-    bind(server);
     return true;
 }
 
-bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+void HttpWorker::accepted(int descriptor)
 {
-    if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
-        // Returning true hands the socket to QtHttpServer's WebSocket server, which
-        // deletes `request` at once: nothing may keep it. Without a handler, false makes
-        // QtHttpServer call missingHandler and close the connection.
-        return bool(m_context.webSocketHandler);
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    ::getpeername(descriptor, reinterpret_cast<sockaddr *>(&address), &length);
+    const QHostAddress peer(reinterpret_cast<const sockaddr *>(&address));
+    const ConnectionBudget::Verdict verdict = m_context.budget->take(peer);
+    if (verdict != ConnectionBudget::Verdict::Granted) {
+        // Refused before any byte is read: a short answer and the door.
+        static const QByteArray serverFull = HttpWire::refusal(503, "overloaded", "Server busy",
+                                                               "The server holds as many connections as it may.");
+        static const QByteArray addressFull = HttpWire::refusal(429, "too-many-connections", "Too many connections",
+                                                                "This address holds as many connections as it may.");
+        const QByteArray &answer = verdict == ConnectionBudget::Verdict::ServerFull ? serverFull : addressFull;
+        [[maybe_unused]] const ssize_t n = ::send(descriptor, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL);
+        ::close(descriptor);
+        return;
     }
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(descriptor)) {
+        ::close(descriptor);
+        delete socket;
+        m_context.budget->give(peer);
+        return;
+    }
+    ConnectionBudget *budget = m_context.budget.get();
+    // The budget follows the socket, also after a WebSocket upgrade took it over.
+    connect(socket, &QObject::destroyed, [budget, peer] { budget->give(peer); });
+    HttpConnection::Sinks sinks;
+    sinks.request = [this](HttpConnection *connection, quint64 sequence, FramedRequest framed) {
+        handleRequest(connection, sequence, std::move(framed));
+    };
+    sinks.mayUpgrade = [this](const FramedRequest &request) {
+        const qsizetype question = request.target.indexOf('?');
+        const QByteArray path = question < 0 ? request.target : request.target.left(question);
+        return m_webSockets != nullptr && path == m_context.connection.webSocketPath;
+    };
+    sinks.upgrade = [this](QTcpSocket *upgraded) {
+        m_webSockets->handleConnection(upgraded);
+        Q_EMIT upgraded->readyRead(); // the handshake is already in its buffer
+    };
+    new HttpConnection(socket, m_context.connection, std::move(sinks), this);
+}
+
+void HttpWorker::handleRequest(HttpConnection *connection, quint64 sequence, FramedRequest framed)
+{
     HttpRequest r;
     r.receivedAtNs = steadyNowNs();
-    r.method = methodName(request.method());
-    const QUrl url = request.url();
-    r.path = url.path();
-    r.segments = r.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    r.query = request.query();
-    const auto headers = request.headers();
-    r.headers.reserve(headers.size());
-    for (const auto &h : headers)
-        r.headers.insert(h.first.toLower(), h.second);
-    r.body = request.body();
-    r.remoteAddress = m_context.clientAddress(request.remoteAddress(), r.header("x-forwarded-for"));
+    r.method = framed.method;
+    const qsizetype question = framed.target.indexOf('?');
+    const QByteArray rawPath = question < 0 ? framed.target : framed.target.left(question);
+    r.path = QUrl::fromPercentEncoding(rawPath);
+    // Routing sees the segments as sent, split before any decoding (so %2F never makes a
+    // new segment); an empty segment inside the path (//) matches no route. One trailing
+    // slash is forgiven.
+    r.segments = QString::fromLatin1(rawPath).split(QLatin1Char('/'));
+    if (!r.segments.isEmpty() && r.segments.constFirst().isEmpty())
+        r.segments.removeFirst();
+    if (!r.segments.isEmpty() && r.segments.constLast().isEmpty())
+        r.segments.removeLast();
+    if (question >= 0)
+        r.query.setQuery(QString::fromUtf8(framed.target.mid(question + 1)));
+    r.headers.reserve(framed.headers.size());
+    for (const auto &h : std::as_const(framed.headers))
+        r.headers.insert(h.first, h.second);
+    r.body = std::move(framed.body);
+    r.remoteAddress = m_context.clientAddress(connection->socket()->peerAddress(), r.header("x-forwarded-for"));
     r.trace = TraceContext::fromHeader(r.header("traceparent"));
     const QByteArray givenId = r.header("x-request-id");
     r.requestId = isSafeRequestId(givenId) ? givenId : r.trace.spanId;
 
     auto exchange = std::make_shared<Exchange>();
-    exchange->socket = socket;
-    exchange->request = &request;
+    exchange->connection = connection;
+    exchange->sequence = sequence;
+    exchange->keepAlive = framed.keepAlive;
     exchange->worker = this;
     exchange->method = r.method;
     exchange->path = r.path;
@@ -169,17 +198,6 @@ bool HttpWorker::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     exchange->traceparent = r.trace.traceparent();
     exchange->receivedAtNs = r.receivedAtNs;
     m_context.dispatch(r, Responder(std::move(exchange)));
-    return true;
-}
-
-void HttpWorker::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    // Only reached for a WebSocket upgrade that no module serves.
-    const HttpResponse problem = HttpResponse::problem(400, QStringLiteral("websocket-unsupported"),
-                                                       QStringLiteral("WebSocket not served"),
-                                                       QStringLiteral("This server does not accept WebSocket connections."));
-    makeResponder(request, socket).write(problem.body, {{"Content-Type", problem.contentType}},
-                                         QHttpServerResponder::StatusCode::BadRequest);
 }
 
 void HttpWorker::write(Exchange &exchange, const HttpResponse &response)
@@ -199,27 +217,21 @@ void HttpWorker::write(Exchange &exchange, const HttpResponse &response)
                     {QStringLiteral("requestId"), QString::fromLatin1(exchange.requestId)},
                     {QStringLiteral("traceId"), QString::fromLatin1(exchange.traceparent.mid(3, 32))}});
     }
-    // The connection may have closed while the answer was being prepared; QtHttpServer
-    // deletes its request object when the socket disconnects, so check before touching it.
-    QTcpSocket *socket = exchange.socket.data();
-    if (!socket || socket->state() != QAbstractSocket::ConnectedState || !exchange.request)
+    // The connection may have closed while the answer was being prepared.
+    HttpConnection *connection = exchange.connection.data();
+    if (!connection)
         return;
-    QHttpServerResponder responder = makeResponder(*exchange.request, socket);
-    responder.writeStatusLine(statusCode(response.status));
-    if (!response.contentType.isEmpty())
-        responder.writeHeader("Content-Type", response.contentType);
-    const bool noBody = exchange.method == "HEAD" || response.status == 204 || response.status == 304;
-    responder.writeHeader("Content-Length", QByteArray::number(noBody && exchange.method != "HEAD" ? 0 : response.body.size()));
-    responder.writeHeader("X-Request-Id", exchange.requestId);
-    responder.writeHeader("traceparent", exchange.traceparent);
+    HttpWire::Options options;
+    options.headRequest = exchange.method == "HEAD";
+    options.close = !exchange.keepAlive;
+    options.extraHeaders = {{"X-Request-Id", exchange.requestId}, {"traceparent", exchange.traceparent}};
     if (!exchange.corsAllowOrigin.isEmpty()) {
         // Never Access-Control-Allow-Credentials: the API takes bearer tokens, not cookies.
-        responder.writeHeader("Access-Control-Allow-Origin", exchange.corsAllowOrigin);
-        responder.writeHeader("Access-Control-Expose-Headers", "Location, Retry-After, ETag, X-Request-Id, Idempotent-Replayed");
+        options.extraHeaders.append(qMakePair(QByteArray("Access-Control-Allow-Origin"), exchange.corsAllowOrigin));
+        options.extraHeaders.append(qMakePair(QByteArray("Access-Control-Expose-Headers"),
+                                               QByteArray("Location, Retry-After, ETag, X-Request-Id, Idempotent-Replayed")));
         if (exchange.corsAllowOrigin != "*")
-            responder.writeHeader("Vary", "Origin");
+            options.extraHeaders.append(qMakePair(QByteArray("Vary"), QByteArray("Origin")));
     }
-    for (const auto &h : response.headers)
-        responder.writeHeader(h.first, h.second);
-    responder.writeBody(noBody ? QByteArray() : response.body);
+    connection->answer(exchange.sequence, HttpWire::encode(response, options));
 }

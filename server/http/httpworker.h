@@ -2,14 +2,21 @@
 
 #include "responder.h"
 
-#include <QAbstractHttpServer>
+#include <QObject>
 
+#include <memory>
+
+struct FramedRequest;
 struct HttpContext;
+class Acceptor;
+class HttpConnection;
+class QWebSocketServer;
 
-// One HTTP thread: accepts on its own SO_REUSEPORT socket, parses requests with
-// QtHttpServer, hands them to the shared HttpContext and writes answers that come back
-// from any thread.
-class HttpWorker : public QAbstractHttpServer
+// One HTTP thread: accepts on its own SO_REUSEPORT socket, holds each connection to the
+// limits (HttpConnection), hands whole requests to the shared HttpContext, writes the
+// answers that come back from any thread, and passes WebSocket upgrades to its
+// WebSocket server. Created, run and destroyed inside its thread (HttpServerPool).
+class HttpWorker : public QObject
 {
     Q_OBJECT
 
@@ -18,15 +25,16 @@ public:
     ~HttpWorker() override;
 
     // Called in the worker's own thread once it runs.
-    Q_INVOKABLE bool startListening();
+    bool startListening();
     // Writes an answer; must run in this worker's thread.
     void write(Exchange &exchange, const HttpResponse &response);
 
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
-
 private:
+    void accepted(int descriptor);
+    void handleRequest(HttpConnection *connection, quint64 sequence, FramedRequest framed);
+
     const HttpContext &m_context;
     qintptr m_descriptor;
+    Acceptor *m_acceptor = nullptr;          // child
+    QWebSocketServer *m_webSockets = nullptr; // child
 };

@@ -8,17 +8,17 @@
 #include <atomic>
 #include <memory>
 
+class HttpConnection;
 class HttpWorker;
 class LatencyHistogram;
-class QHttpServerRequest;
-class QTcpSocket;
 
 // One request waiting for its answer. Lives until the answer is written (or the client
-// has gone); the socket and the QtHttpServer request belong to the worker's thread.
+// has gone); the connection belongs to the worker's thread.
 struct Exchange
 {
-    QPointer<QTcpSocket> socket;
-    const QHttpServerRequest *request = nullptr;
+    QPointer<HttpConnection> connection;
+    quint64 sequence = 0;  // the request's place on its connection; answers go out in this order
+    bool keepAlive = true; // false: the answer says Connection: close and the connection ends
     QPointer<HttpWorker> worker;
     std::atomic_bool answered{false};
     std::atomic<void *> routeStats{nullptr}; // Metrics::Route of the matched route

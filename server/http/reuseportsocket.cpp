@@ -47,3 +47,34 @@ qintptr openReusePortListener(const QHostAddress &address, quint16 port, quint16
                           : reinterpret_cast<sockaddr_in *>(&actual)->sin_port);
     return fd;
 }
+
+bool portTakenByAnotherProcess(const QHostAddress &address, quint16 port)
+{
+    if (port == 0)
+        return false;
+    const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); // TIME_WAIT leftovers are no owner
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (v6) {
+        auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        const Q_IPV6ADDR raw = address.toIPv6Address();
+        std::memcpy(&a->sin6_addr, &raw, sizeof raw);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    }
+    const bool taken = ::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 && errno == EADDRINUSE;
+    ::close(fd);
+    return taken;
+}

@@ -5,6 +5,42 @@
 
 #include <exception>
 
+namespace {
+
+// A captured path segment is an id or a slug exactly as a client should send it: only
+// unreserved characters (so nothing percent-encoded: no %31 for 1, no encoded slash or
+// NUL), starting with a letter or digit (no sign), at most 64 of them; and an all-digit
+// `{id}` without a leading zero. Handlers then parse it knowing that "1", and only "1",
+// names sale 1. Other captures (a storefront build's hex version) may start with zeros.
+bool isStrictCapture(const QString &segment, bool isId)
+{
+    if (segment.isEmpty() || segment.size() > 64 || !segment.front().isLetterOrNumber())
+        return false;
+    bool allDigits = true;
+    for (QChar c : segment) {
+        const char16_t u = c.unicode();
+        const bool digit = u >= '0' && u <= '9';
+        const bool unreserved = digit || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '-' || u == '_' || u == '.' || u == '~';
+        if (!unreserved)
+            return false;
+        allDigits = allDigits && digit;
+    }
+    if (isId && allDigits && (segment.size() > 18 || (segment.size() > 1 && segment.front() == QLatin1Char('0'))))
+        return false;
+    return true;
+}
+
+} // namespace
+
+QByteArray bearerToken(const HttpRequest &request)
+{
+    const QByteArray authorization = request.header("authorization");
+    const qsizetype space = authorization.indexOf(' ');
+    if (space <= 0 || authorization.left(space).compare("Bearer", Qt::CaseInsensitive) != 0)
+        return {};
+    return authorization.mid(space + 1).trimmed();
+}
+
 void Router::add(const QByteArray &method, const QString &pattern, Access access, RouteHandler handler)
 {
     Route r;
@@ -26,9 +62,11 @@ Router::Match Router::match(const QByteArray &method, const QStringList &segment
         bool ok = true;
         for (int i = 0; i < segments.size() && ok; ++i) {
             const QString &p = r.pattern.at(i);
-            if (p.startsWith(QLatin1Char('{')) && p.endsWith(QLatin1Char('}')))
-                params.insert(p.mid(1, p.size() - 2), segments.at(i));
-            else
+            if (p.startsWith(QLatin1Char('{')) && p.endsWith(QLatin1Char('}'))) {
+                ok = isStrictCapture(segments.at(i), p == QLatin1String("{id}"));
+                if (ok)
+                    params.insert(p.mid(1, p.size() - 2), segments.at(i));
+            } else
                 ok = p == segments.at(i);
         }
         if (!ok)
@@ -113,21 +151,22 @@ void HttpContext::dispatch(HttpRequest &request, const Responder &responder) con
                                                  QStringLiteral("%1 is not allowed on %2").arg(QString::fromLatin1(request.method), request.path))
                                .withHeader("Allow", m.allowedMethods.join(", ")));
         } else {
-            responder.send(Problem::notFound(QStringLiteral("No resource at %1").arg(request.path)));
+            // The path is not echoed: it is the client's own, and may be long or crafted.
+            responder.send(Problem::notFound(QStringLiteral("No resource at this path.")));
         }
         return;
     }
     responder.exchange().routeStats.store(m.route->stats);
     request.params = m.params;
     if (m.route->access != Access::Anyone) {
-        const QByteArray authorization = request.header("authorization");
-        if (!authorization.startsWith("Bearer ") || authorization.size() <= 7) {
+        const QByteArray token = bearerToken(request);
+        if (token.isEmpty()) {
             responder.send(Problem::unauthorized(QStringLiteral("Send Authorization: Bearer <access token>.")));
             return;
         }
         Principal principal;
         QString reason;
-        if (!authenticator || !authenticator->verify(authorization.mid(7).trimmed(), &principal, &reason)) {
+        if (!authenticator || !authenticator->verify(token, &principal, &reason)) {
             responder.send(Problem::unauthorized(reason));
             return;
         }

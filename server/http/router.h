@@ -1,5 +1,7 @@
 #pragma once
 
+#include "connectionbudget.h"
+#include "httpconnection.h"
 #include "httprequest.h"
 #include "responder.h"
 
@@ -14,6 +16,10 @@ class QWebSocket;
 class Metrics;
 
 enum class Access { Anyone, User, Admin };
+
+// The token of an `Authorization: Bearer <token>` header, or empty. The scheme is
+// case-insensitive (RFC 9110 11.1): "bearer" and "BEARER" are Bearer.
+QByteArray bearerToken(const HttpRequest &request);
 
 using RouteHandler = std::function<void(const HttpRequest &request, const Responder &responder)>;
 
@@ -57,6 +63,9 @@ struct HttpContext
     qint64 maxBodyBytes = 65536;
     QList<QHostAddress> trustedProxies;
     QStringList corsAllowedOrigins; // exact origins, or "*"
+    // What every connection is held to, and the connections the server holds in all.
+    ConnectionSettings connection;
+    std::shared_ptr<ConnectionBudget> budget = std::make_shared<ConnectionBudget>(0, 0, QList<QHostAddress>());
     void *unmatchedStats = nullptr;
     // Receives every upgraded WebSocket connection, on the HTTP thread that accepted it
     // (the socket lives there). Unset: upgrades are closed at once.
