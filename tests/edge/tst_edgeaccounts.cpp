@@ -111,7 +111,7 @@ std::vector<double> signInAndProfileLatencies(TestServer &server, const QString 
 
 } // namespace
 
-class TestAccountAbuse : public QObject
+class TestEdgeAccounts : public QObject
 {
     Q_OBJECT
 
@@ -439,5 +439,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestAccountAbuse)
-#include "tst_accountabuse.moc"
+QTEST_GUILESS_MAIN(TestEdgeAccounts)
+#include "tst_edgeaccounts.moc"
