@@ -62,8 +62,8 @@ bool RegisterWorkload::next(qint64, Outgoing &out)
 void RegisterWorkload::answered(const Outgoing &request, const Answer &answer, qint64)
 {
     const qint64 i = request.tag;
-    if (request.kind == Register && (answer.status == 201 || answer.status == 409)) {
-        m_todo.emplace_back(i, Login); // 409: registered by an earlier attempt whose answer was lost
+    if (request.kind == Register && answer.status == 202) { // also when an earlier attempt registered it
+        m_todo.emplace_back(i, Login);
         return;
     }
     if (request.kind == Login && answer.status == 200) {

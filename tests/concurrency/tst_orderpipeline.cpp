@@ -62,7 +62,7 @@ QString writeConfig(const QTemporaryDir &dir, const QUrl &gateway, const QString
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly))
         return {};
-    f.write("[purchase]\nrateLimitSeconds=0\n[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n"
+    f.write("[purchase]\nrateLimitSeconds=0\n[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\nregistrationRateLimitAttempts=0\nhashingQueue=4096\n"
             "[waitingRoom]\nrequired=false\n[orders]\nworkers=8\npollIntervalMs=200\noutboxPollMs=100\nreconcileIntervalSeconds=0\n"
             "[payments]\ngateway=http\ntimeoutMs=200\nmaxRetries=2\nbackoffBaseMs=20\nbackoffMaxMs=80\n"
             "breakerFailureThreshold=10\nbreakerWindowSeconds=1\nbreakerOpenSeconds=1\nurl=" + gateway.toString().toUtf8() + '\n');

@@ -30,7 +30,7 @@ ClusterFixture::~ClusterFixture()
 QByteArray ClusterFixture::defaultIni()
 {
     return "[purchase]\nrateLimitSeconds=0\n"
-           "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n"
+           "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\nregistrationRateLimitAttempts=0\nhashingQueue=4096\n"
            "[waitingRoom]\nrequired=false\n"
            "[payments]\nsimulatedLatencyMs=5\n";
 }

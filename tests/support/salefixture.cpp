@@ -65,7 +65,7 @@ QList<QByteArray> registerShoppers(ConcurrentClient &client, int count, const QS
         if (byStatus.value(expected) != answers.size())
             qWarning() << "SaleFixture::registerShoppers: answers by status" << byStatus << "(0: no answer in time)";
     };
-    tally(client.run(registrations, timeoutMs), 201);
+    tally(client.run(registrations, timeoutMs), 202);
     QList<QByteArray> tokens;
     const QList<RawResponse> answers = client.run(logins, timeoutMs);
     tally(answers, 200);
