@@ -11,9 +11,9 @@ struct HttpResponse;
 // work: {"email", "password", "name"}. Every bad field is named at once (422).
 struct RegistrationRequest
 {
-    QString email; // normalised (AccountRules::normalizeEmail)
+    QString email;    // normalised (AccountRules::normalizeEmail)
     QString password; // as sent, never trimmed
-    QString name;  // trimmed
+    QString name;     // cleaned (AccountRules::cleanName)
 
     // Fails with the problem to answer: 400 (not a JSON object) or 422 (bad fields).
     static std::optional<RegistrationRequest> read(const HttpRequest &request, HttpResponse *problem);

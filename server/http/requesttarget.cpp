@@ -7,7 +7,8 @@ RequestTarget RequestTarget::parse(const QByteArray &target)
     RequestTarget t;
     const qsizetype question = target.indexOf('?');
     const QByteArray rawPath = question < 0 ? target : target.left(question);
-    t.path = QUrl::fromPercentEncoding(rawPath);
+    // Most paths hold no escape, and then need no decoding (issue 16: the hot path).
+    t.path = rawPath.contains('%') ? QUrl::fromPercentEncoding(rawPath) : QString::fromLatin1(rawPath);
     t.segments = QString::fromLatin1(rawPath).split(QLatin1Char('/'));
     if (!t.segments.isEmpty() && t.segments.constFirst().isEmpty())
         t.segments.removeFirst();

@@ -4,12 +4,19 @@
 #include <QString>
 #include <QUrl>
 
-// How a push client signs in: the access token from the WebSocket URL
-// (?access_token=...) or from its first text message ({"accessToken": "..."}). Anything
-// else reads as no token (the session is then refused).
+// What a push client sends: its access token in the WebSocket URL (?access_token=...),
+// or in a text message, {"accessToken": "..."} to sign in, {"type": "renew",
+// "accessToken": "..."} to renew a session before its token expires. Anything else reads
+// as no token and no renewal.
 namespace PushSignIn {
 
+struct Message
+{
+    QByteArray accessToken; // empty when there is none
+    bool renew = false;     // "type": "renew"
+};
+
 QByteArray tokenFromUrl(const QUrl &requestUrl);
-QByteArray tokenFromMessage(const QString &text);
+Message readMessage(const QString &text);
 
 } // namespace PushSignIn

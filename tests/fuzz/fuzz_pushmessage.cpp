@@ -1,7 +1,8 @@
 // WebSocket messages of the push channel (server/notifications/pushsignin.cpp): how a
 // client signs in, by its first text message {"accessToken": "..."} or by the URL's
-// ?access_token=, and the token then verified as PushSession verifies it (JwtCodec with
-// a fixed key). The first byte picks the message (even) or the URL query (odd).
+// ?access_token=, or renews its session ({"type": "renew", "accessToken": "..."}), and
+// the token then verified as PushSession verifies it (JwtCodec with a fixed key). The
+// first byte picks the message (even) or the URL query (odd).
 #include "accounts/jwt.h"
 #include "fuzzcheck.h"
 #include "notifications/pushsignin.h"
@@ -30,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     QByteArray token;
     if (data[0] % 2 == 0) {
         // QtWebSockets hands over text messages as UTF-8 decoded into a QString.
-        token = PushSignIn::tokenFromMessage(QString::fromUtf8(rest));
+        const PushSignIn::Message message = PushSignIn::readMessage(QString::fromUtf8(rest));
+        FUZZ_CHECK(!message.renew || rest.contains("renew")); // only a message that says so renews
+        token = message.accessToken;
     } else {
         token = PushSignIn::tokenFromUrl(QUrl(QStringLiteral("ws://127.0.0.1:8080/notifications?") + QString::fromUtf8(rest)));
     }
