@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "benchcharts.h"
+#include "benchlog.h"
 #include "benchserver.h"
 #include "herdworkload.h"
 #include "httpclient.h"
@@ -12,6 +13,7 @@
 #include "processstats.h"
 #include "saleaudit.h"
 #include "salefixture.h"
+#include "soakworkload.h"
 #include "steadyworkloads.h"
 
 #include <QDateTime>
@@ -26,17 +28,6 @@
 
 namespace {
 
-void say(const QString &text)
-{
-    std::fprintf(stderr, "==> %s\n", text.toLocal8Bit().constData());
-    std::fflush(stderr);
-}
-
-QString number(double v, int decimals = 0)
-{
-    return QLocale(QLocale::English).toString(v, 'f', decimals);
-}
-
 qint64 defaultShoppers(const QString &scenario)
 {
     if (scenario == QLatin1String("herd"))
@@ -48,6 +39,11 @@ qint64 defaultShoppers(const QString &scenario)
     return 2000;
 }
 
+double defaultAdmissionRate(const QString &scenario)
+{
+    return scenario == QLatin1String("soak") ? 100 : 5000;
+}
+
 } // namespace
 
 ScenarioRunner::ScenarioRunner(BenchOptions options)
@@ -55,6 +51,10 @@ ScenarioRunner::ScenarioRunner(BenchOptions options)
 {
     if (m_o.shoppers < 0)
         m_o.shoppers = int(defaultShoppers(m_o.scenario));
+    if (m_o.admissionRate < 0)
+        m_o.admissionRate = defaultAdmissionRate(m_o.scenario);
+    if (m_o.connections < 0)
+        m_o.connections = m_o.scenario == QLatin1String("soak") ? 200 : 1000;
 }
 
 ScenarioRunner::~ScenarioRunner()
@@ -97,6 +97,7 @@ bool ScenarioRunner::startServer(const QMap<QString, QString> &settings)
         return false;
     }
     m_admin->setBearer(token);
+    m_adminToken = token;
     return true;
 }
 
@@ -465,6 +466,8 @@ int ScenarioRunner::run()
         ran = browse();
     else if (m_o.scenario == QLatin1String("stress"))
         ran = stress();
+    else if (m_o.scenario == QLatin1String("soak"))
+        ran = soak();
     return finish(ran);
 }
 
@@ -487,6 +490,8 @@ int ScenarioRunner::finish(bool ran)
         say(QStringLiteral("server: stopping"));
         m_server->stop();
     }
+    if (ran && m_soak)
+        auditSoak();
     if (ran && m_audit && m_saleId > 0 && m_auditor) {
         say(QStringLiteral("audit: reading the database"));
         const SaleAuditor::Result a = m_auditor->audit(m_saleId, m_accepted, m_waitingRoom, m_requireFinal);
@@ -510,7 +515,7 @@ int ScenarioRunner::finish(bool ran)
         }
     }
     m_postgres.reset();
-    m_report.charts = drawCharts(m_report, m_dir);
+    m_report.charts += drawCharts(m_report, m_dir);
     QString error;
     if (!writeReport(m_report, m_dir, &error))
         m_report.violations << error;

@@ -15,6 +15,7 @@ class HttpClient;
 class LoadGenerator;
 class PostgresFixture;
 class SaleAuditor;
+class SoakWorkload;
 class Workload;
 
 // One scenario from start to report: starts PostgreSQL (on request) and the server with
@@ -47,6 +48,8 @@ private:
     bool soldOut();
     bool browse();
     bool stress();
+    bool soak();          // soakscenario.cpp
+    void auditSoak();
     int finish(bool ran);
 
     BenchOptions m_o;
@@ -65,4 +68,6 @@ private:
     bool m_waitingRoom = false;
     bool m_requireFinal = false;
     bool m_audit = true;
+    QByteArray m_adminToken;
+    std::unique_ptr<SoakWorkload> m_soak;
 };
