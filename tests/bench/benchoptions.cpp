@@ -48,7 +48,7 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("The measured phase: seconds, or 90s, 30m, 2h (default 20 s)."), QStringLiteral("time"));
     const QCommandLineOption baseline(QStringLiteral("baseline-seconds"), QStringLiteral("Seconds of each baseline (default 10)."), QStringLiteral("s"));
     const QCommandLineOption poll(QStringLiteral("poll-ms"), QStringLiteral("Herd: status poll interval of a waiting shopper (default 1000)."), QStringLiteral("ms"));
-    const QCommandLineOption admission(QStringLiteral("admission-rate"), QStringLiteral("Herd and soak: shoppers admitted per second per sale (default herd 5000, soak 100)."), QStringLiteral("r"));
+    const QCommandLineOption admission(QStringLiteral("admission-rate"), QStringLiteral("Herd and soak: shoppers admitted per second per sale (default herd 5000, soak 10)."), QStringLiteral("r"));
     const QCommandLineOption p99(QStringLiteral("p99-limit-ms"), QStringLiteral("Stress: p99 that breaks a step (default 50)."), QStringLiteral("ms"));
     const QCommandLineOption step(QStringLiteral("step-seconds"), QStringLiteral("Stress: seconds per step (default 5)."), QStringLiteral("s"));
     const QCommandLineOption noPg(QStringLiteral("no-pgbench"), QStringLiteral("Skip the naive PostgreSQL baseline."));

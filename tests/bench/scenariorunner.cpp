@@ -41,7 +41,9 @@ qint64 defaultShoppers(const QString &scenario)
 
 double defaultAdmissionRate(const QString &scenario)
 {
-    return scenario == QLatin1String("soak") ? 100 : 5000;
+    // The soak's purchases must not outrun the order saga, or Pending orders pile up
+    // (at 90 purchases/s the saga confirmed about 10/s on the shared 2 cores; 20/s held).
+    return scenario == QLatin1String("soak") ? 10 : 5000;
 }
 
 } // namespace

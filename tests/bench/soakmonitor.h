@@ -36,6 +36,7 @@ struct SoakTrend
     double slopeLimit = 0;   // per hour; checked only over a window of 10 minutes or more
     double rangeLimit = 0;   // max - min after the warm-up
     bool slopeChecked = false;
+    bool judged = true;      // false: shown only (VmRSS, which includes the mapped database file)
     QString verdict;         // "flat", or what broke
 };
 

@@ -116,7 +116,8 @@ bool ScenarioRunner::soak()
     m_report.figuresJson.insert(QStringLiteral("soakSamples"), samplesJson(monitor.samples()));
     m_report.notes << QStringLiteral("flat means: after the warm-up (%1 s), the least-squares slope through the samples is under its limit "
                                      "(checked when the window is 10 minutes or more) and max - min is under its limit. RssAnon is the "
-                                     "memory a leak grows; VmRSS adds the mapped SQLite file (mmap_size 256 MiB), which grows with the data.")
+                                     "memory a leak grows and is judged; VmRSS adds the pages of the SQLite file mapped into the process (mmap_size 256 MiB), "
+                                     "which grow with the data by design, so it is shown but not judged.")
                           .arg(number(warmup));
     if (drawSoakChart(monitor.samples(), warmup, QStringLiteral("soak"), QDir(m_dir).filePath(QStringLiteral("soak.png"))))
         m_report.charts << QStringLiteral("soak.png");

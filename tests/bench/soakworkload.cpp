@@ -113,9 +113,8 @@ qint64 SoakWorkload::sellableSales(qint64 nowNs) const
 bool SoakWorkload::adminNext(qint64 nowNs, Outgoing &out)
 {
     out.tag = -1;
-    if (!m_creating && nowNs >= m_adminRetryNs && (m_wantSale || sellableSales(nowNs) < m_s.openSales)) {
+    if (!m_creating && nowNs >= m_adminRetryNs && sellableSales(nowNs) < m_s.openSales) {
         m_creating = true;
-        m_wantSale = false;
         out.kind = CreateProduct;
         out.endpoint = m_endpoints[CreateProduct];
         out.bytes = httpRequest("POST", "/products", m_admin,
@@ -163,8 +162,7 @@ bool SoakWorkload::next(qint64 nowNs, Outgoing &out)
         if (s.kind != Look)
             break;
         s.sale = oldestOpenSale(s.lastSale, nowNs);
-        if (s.sale < 0) { // been to every sale that can sell: ask for a new one, look again later
-            m_wantSale = true;
+        if (s.sale < 0) { // been to every sale that can still sell: browse again later
             think(i, nowNs);
             i = -1;
             continue;

@@ -17,8 +17,8 @@
 // one purchase (quantity 1 or up to the limit) with the admission token, then a look
 // at the order. The admin (the console's requests) refunds every `refundEvery`-th
 // accepted order once it is Confirmed, and creates a product and a sale whenever fewer
-// than two sales can still sell, so the load never runs dry. Sales end by their end
-// time, so refunds reach both a running sale and master stock.
+// than two sales can still sell (sold out, or ending), so the load never runs dry. A
+// shopper who has been to every sale that can still sell browses until a new one opens.
 class SoakWorkload : public Workload
 {
 public:
@@ -26,7 +26,7 @@ public:
     {
         qint64 unitsPerSale = 1000;
         int perUserLimit = 2;
-        qint64 saleSeconds = 120;
+        qint64 saleSeconds = 600;
         int thinkMs = 2000;       // mean pause between rounds (uniform 0.5x..1.5x)
         int pollMs = 1000;
         int refundEvery = 10;     // every n-th accepted order is refunded
@@ -100,7 +100,6 @@ private:
     std::deque<PendingRefund> m_refunds;
     std::vector<Sale> m_sales;
     bool m_creating = false;
-    bool m_wantSale = false; // a shopper found no sale left to go to
     qint64 m_adminRetryNs = 0;
     qint64 m_productId = 0;
     qint64 m_random;
