@@ -10,6 +10,7 @@
 #include <QValueAxis>
 
 #include <functional>
+#include <iterator>
 
 namespace {
 
@@ -70,11 +71,16 @@ bool drawSoakChart(const std::vector<SoakSample> &samples, double warmupSeconds,
     if (samples.size() < 2)
         return false;
     const QSize size(1100, 300);
+    const auto mib = [](qint64 kib) { return double(kib) / 1024.0; };
     const QPixmap panels[] = {
         panel(samples, warmupSeconds, title + QStringLiteral(": server memory"), QStringLiteral("MiB"),
-              {{QStringLiteral("VmRSS"), [](const SoakSample &s) { return double(s.rssKiB) / 1024.0; }},
-               {QStringLiteral("RssAnon"), [](const SoakSample &s) { return double(s.anonKiB) / 1024.0; }}},
+              {{QStringLiteral("VmRSS"), [mib](const SoakSample &s) { return mib(s.rssKiB); }},
+               {QStringLiteral("RssAnon"), [mib](const SoakSample &s) { return mib(s.anonKiB); }},
+               {QStringLiteral("SQLite heap"), [mib](const SoakSample &s) { return mib(qMax<qint64>(0, s.sqliteKiB)); }},
+               {QStringLiteral("RssAnon - SQLite heap"), [mib](const SoakSample &s) { return mib(s.anonKiB - qMax<qint64>(0, s.sqliteKiB)); }}},
               size),
+        panel(samples, warmupSeconds, QStringLiteral("SQLite write-ahead log file"), QStringLiteral("MiB"),
+              {{QStringLiteral("flashsale.db-wal"), [mib](const SoakSample &s) { return mib(qMax<qint64>(0, s.walKiB)); }}}, size),
         panel(samples, warmupSeconds, QStringLiteral("open descriptors"), QStringLiteral("fds"),
               {{QStringLiteral("entries in /proc/PID/fd"), [](const SoakSample &s) { return double(s.fds); }}}, size),
         panel(samples, warmupSeconds, QStringLiteral("threads"), QStringLiteral("threads"),
@@ -84,11 +90,12 @@ bool drawSoakChart(const std::vector<SoakSample> &samples, double warmupSeconds,
                {QStringLiteral("5xx + no answer per sample"), [](const SoakSample &s) { return double(s.errors); }}},
               size),
     };
-    QImage image(size.width(), size.height() * 4, QImage::Format_RGB32);
+    const int count = int(std::size(panels));
+    QImage image(size.width(), size.height() * count, QImage::Format_RGB32);
     image.fill(Qt::white);
     {
         QPainter painter(&image);
-        for (int i = 0; i < 4; ++i)
+        for (int i = 0; i < count; ++i)
             painter.drawPixmap(0, i * size.height(), panels[i]);
     }
     return image.save(path, "PNG");

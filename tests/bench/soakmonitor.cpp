@@ -3,12 +3,16 @@
 #include "processstats.h"
 #include "runmetrics.h"
 
+#include <QFileInfo>
+
 #include <algorithm>
 #include <functional>
 
-SoakMonitor::SoakMonitor(qint64 serverPid, int intervalSeconds)
+SoakMonitor::SoakMonitor(qint64 serverPid, int intervalSeconds, std::function<qint64()> sqliteHeapBytes, QString walPath)
     : m_pid(serverPid)
     , m_interval(qMax(1, intervalSeconds))
+    , m_sqliteHeapBytes(std::move(sqliteHeapBytes))
+    , m_walPath(std::move(walPath))
     , m_lastCpu(ProcessStats::cpuSeconds(serverPid))
 {
 }
@@ -23,6 +27,10 @@ void SoakMonitor::tick(qint64 second, const RunMetrics &metrics)
     s.anonKiB = ProcessStats::anonymousRssKiB(m_pid);
     s.fds = ProcessStats::openFiles(m_pid);
     s.threads = ProcessStats::threadCount(m_pid);
+    const qint64 sqlite = m_sqliteHeapBytes ? m_sqliteHeapBytes() : -1;
+    s.sqliteKiB = sqlite >= 0 ? sqlite / 1024 : -1;
+    if (!m_walPath.isEmpty())
+        s.walKiB = QFileInfo(m_walPath).size() / 1024; // 0 while it does not exist
     // Whole seconds since the last sample; the current second is still filling.
     qint64 answers = 0;
     const auto &seconds = metrics.seconds();
@@ -86,13 +94,24 @@ SoakVerdict SoakMonitor::judge(double warmupSeconds) const
         std::function<double(double atWarmupEnd)> rangeLimit;
         bool judged = true;
     };
+    const auto mib = [](qint64 kib) { return double(kib) / 1024.0; };
     const Resource resources[] = {
-        {"server memory (RssAnon)", "MiB", [](const SoakSample &s) { return double(s.anonKiB) / 1024.0; }, 10.0,
+        // What a leak grows: the heap outside SQLite's page caches (whose size is set by
+        // cache_size per connection and grows with the data up to it).
+        {"server memory outside SQLite (RssAnon - SQLite heap)", "MiB",
+         [mib](const SoakSample &s) { return mib(s.anonKiB - qMax<qint64>(0, s.sqliteKiB)); }, 10.0,
          [](double base) { return qMax(16.0, 0.2 * base); }},
+        {"SQLite heap (page caches)", "MiB", [mib](const SoakSample &s) { return mib(s.sqliteKiB); }, 10.0,
+         [](double base) { return qMax(16.0, 0.2 * base); }, false},
+        {"server memory (RssAnon)", "MiB", [mib](const SoakSample &s) { return mib(s.anonKiB); }, 10.0,
+         [](double base) { return qMax(16.0, 0.2 * base); }, false},
         // Shown, not judged: it adds the pages of the SQLite file mapped into the process
         // (mmap_size, 256 MiB), which grow with the data by design and are page cache.
-        {"server memory (VmRSS)", "MiB", [](const SoakSample &s) { return double(s.rssKiB) / 1024.0; }, 10.0,
+        {"server memory (VmRSS)", "MiB", [mib](const SoakSample &s) { return mib(s.rssKiB); }, 10.0,
          [](double base) { return qMax(16.0, 0.2 * base); }, false},
+        // The log is emptied once it holds 64 MiB: it may swing by that much, never climb.
+        {"SQLite write-ahead log file", "MiB", [mib](const SoakSample &s) { return mib(s.walKiB); }, 64.0, [](double) { return 192.0; },
+         !m_walPath.isEmpty()},
         {"open descriptors", "fds", [](const SoakSample &s) { return double(s.fds); }, 20.0, [](double) { return 32.0; }},
         {"threads", "threads", [](const SoakSample &s) { return double(s.threads); }, 4.0, [](double) { return 4.0; }},
     };

@@ -3,6 +3,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <vector>
 
 class RunMetrics;
@@ -16,7 +17,9 @@ struct SoakSample
 {
     double t = 0;            // seconds since the load started
     qint64 rssKiB = 0;       // VmRSS: everything resident, the mapped database file included
-    qint64 anonKiB = 0;      // RssAnon: heap, stacks and caches, the part a leak grows
+    qint64 anonKiB = 0;      // RssAnon: heap, stacks and caches
+    qint64 sqliteKiB = -1;   // SQLite's own heap (its page caches), from /metrics; -1 unknown
+    qint64 walKiB = -1;      // the SQLite write-ahead log file; -1 without one (PostgreSQL)
     qint64 fds = 0;
     qint64 threads = 0;
     double answersPerSecond = 0;
@@ -52,7 +55,9 @@ struct SoakVerdict
 class SoakMonitor
 {
 public:
-    SoakMonitor(qint64 serverPid, int intervalSeconds);
+    // `sqliteHeapBytes` reads the server's flashsale_sqlite_heap_bytes (-1: unknown);
+    // `walPath` is the SQLite log file (empty for PostgreSQL).
+    SoakMonitor(qint64 serverPid, int intervalSeconds, std::function<qint64()> sqliteHeapBytes, QString walPath);
     // Once a second from the load generator's thread: samples when the interval has passed.
     void tick(qint64 second, const RunMetrics &metrics);
     const std::vector<SoakSample> &samples() const { return m_samples; }
@@ -65,6 +70,8 @@ public:
 private:
     qint64 m_pid;
     int m_interval;
+    std::function<qint64()> m_sqliteHeapBytes;
+    QString m_walPath;
     qint64 m_lastSecond = 0;
     double m_lastCpu = 0;
     std::vector<SoakSample> m_samples;
