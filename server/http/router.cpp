@@ -9,10 +9,10 @@ namespace {
 
 // A captured path segment is an id or a slug exactly as a client should send it: only
 // unreserved characters (so nothing percent-encoded: no %31 for 1, no encoded slash or
-// NUL), starting with a letter or digit (no sign), at most 64 of them, and an all-digit
-// id without a leading zero. Handlers
-// then parse it knowing that "1", and only "1", names sale 1.
-bool isStrictCapture(const QString &segment)
+// NUL), starting with a letter or digit (no sign), at most 64 of them; and an all-digit
+// `{id}` without a leading zero. Handlers then parse it knowing that "1", and only "1",
+// names sale 1. Other captures (a storefront build's hex version) may start with zeros.
+bool isStrictCapture(const QString &segment, bool isId)
 {
     if (segment.isEmpty() || segment.size() > 64 || !segment.front().isLetterOrNumber())
         return false;
@@ -25,7 +25,7 @@ bool isStrictCapture(const QString &segment)
             return false;
         allDigits = allDigits && digit;
     }
-    if (allDigits && (segment.size() > 18 || (segment.size() > 1 && segment.front() == QLatin1Char('0'))))
+    if (isId && allDigits && (segment.size() > 18 || (segment.size() > 1 && segment.front() == QLatin1Char('0'))))
         return false;
     return true;
 }
@@ -63,7 +63,7 @@ Router::Match Router::match(const QByteArray &method, const QStringList &segment
         for (int i = 0; i < segments.size() && ok; ++i) {
             const QString &p = r.pattern.at(i);
             if (p.startsWith(QLatin1Char('{')) && p.endsWith(QLatin1Char('}'))) {
-                ok = isStrictCapture(segments.at(i));
+                ok = isStrictCapture(segments.at(i), p == QLatin1String("{id}"));
                 if (ok)
                     params.insert(p.mid(1, p.size() - 2), segments.at(i));
             } else

@@ -28,6 +28,16 @@ private Q_SLOTS:
             QVERIFY2(!matches(router, sale(QString::fromLatin1(bad))), bad);
         QVERIFY(!matches(router, sale(QString(65, QLatin1Char('a')))));
     }
+
+    void onlyIdsRefuseLeadingZeros()
+    {
+        // A storefront build's version is 16 hex digits, and may be all decimal ones
+        // starting with 0: its assets must still be found.
+        Router router;
+        router.add("GET", QStringLiteral("/shop/v/{version}/{file}"), Access::Anyone, {});
+        QVERIFY(matches(router, {QStringLiteral("shop"), QStringLiteral("v"), QStringLiteral("0123456789012345"), QStringLiteral("app.js")}));
+        QVERIFY(!matches(router, {QStringLiteral("shop"), QStringLiteral("v"), QStringLiteral("%30123"), QStringLiteral("app.js")}));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStrictRouting)
