@@ -30,8 +30,11 @@ export function mountAccount(main, { mode, returnTo }) {
       location.hash = returnTo || '#/';
     } catch (err) {
       const fields = err.problem && err.problem.errors ? Object.values(err.problem.errors).map(String).join(' ') : '';
-      error.textContent = err.status === 401 ? 'That e-mail and password do not match an account.'
-        : err.status === 409 ? 'An account with that e-mail exists already: sign in instead.'
+      // Registering answers alike for a new e-mail and one that has an account (the
+      // owner is e-mailed instead): signing in right after fails only in the second case.
+      error.textContent = err.status === 401 && registering
+        ? 'We could not sign you in with that password. If this e-mail already has an account, we have sent it a message: sign in with its password instead.'
+        : err.status === 401 ? 'That e-mail and password do not match an account.'
           : fields || problemWords(err);
     } finally {
       submit.disabled = false;

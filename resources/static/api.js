@@ -83,9 +83,13 @@ class Session extends EventTarget {
     window.addEventListener('storage', (e) => {
       if (e.key !== SESSION_KEY) return;
       const was = this.signedIn;
+      const token = this.state && this.state.accessToken;
       this.state = this.read();
       this.schedule();
       if (was !== this.signedIn) this.dispatchEvent(new Event('change'));
+      else if (this.state && this.state.accessToken !== token) {
+        this.dispatchEvent(new CustomEvent('token', { detail: this.state.accessToken }));
+      }
     });
     this.schedule();
   }
@@ -127,6 +131,8 @@ class Session extends EventTarget {
     this.dispatchEvent(new Event('change'));
   }
 
+  // POST /users answers 202 whether the e-mail is new or has an account (which is told by
+  // e-mail instead): a new account is ready at once, so signing in says which it was.
   async register(email, password, name) {
     await request('/users', { method: 'POST', body: { email, password, name } });
     await this.signIn(email, password);
@@ -186,6 +192,7 @@ class Session extends EventTarget {
       const { data } = await request('/token', { method: 'POST',
         body: { grantType: 'refresh_token', refreshToken: current.refreshToken } });
       this.write(this.stateFrom(data, current));
+      this.dispatchEvent(new CustomEvent('token', { detail: data.accessToken }));
       return data.accessToken;
     } catch (e) {
       if (e.status === 401 || e.status === 400) this.signOut();

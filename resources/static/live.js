@@ -1,6 +1,9 @@
 // The server's live channel (ws[s]://<this host>/notifications): queue positions, sold
 // out, sale starts and the shopper's own order changes. Reconnects with a growing pause;
-// `live` says whether it is open, so callers fall back to polling while it is not.
+// `live` says whether it is open, so callers fall back to polling while it is not. The
+// server closes the channel when its access token expires (4001): each refreshed token
+// is sent over the socket ({type: 'renew'}) so that it stays open, and a 4001 close
+// reconnects at once with a fresh token.
 import { session } from './api.js';
 
 class LiveChannel extends EventTarget {
@@ -45,9 +48,10 @@ class LiveChannel extends EventTarget {
       }
       this.dispatchEvent(new CustomEvent('message', { detail: message }));
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (e) => {
       if (this.socket === socket) this.socket = null;
       this.setLive(false);
+      if (e.code === 4001) this.retryMs = 1000; // the token expired: not the server's trouble
       this.later();
     });
   }
@@ -57,6 +61,10 @@ class LiveChannel extends EventTarget {
     if (!this.wanted) return;
     this.timer = setTimeout(() => this.open(), this.retryMs);
     this.retryMs = Math.min(this.retryMs * 2, 30_000);
+  }
+
+  renew(token) {
+    if (this.socket && this.live) this.socket.send(JSON.stringify({ type: 'renew', accessToken: token }));
   }
 
   setLive(live) {
@@ -70,3 +78,4 @@ export const live = new LiveChannel();
 session.addEventListener('change', () => {
   if (!session.signedIn) live.stop();
 });
+session.addEventListener('token', (e) => live.renew(e.detail));

@@ -1,13 +1,17 @@
 #include "accountsmodule.h"
 
 #include "accountrules.h"
+#include "addresslimit.h"
+#include "hashingqueue.h"
 #include "http/databasejob.h"
 #include "core/flashsaleserver.h"
 #include "demodefaults.h"
 #include "http/jsonbody.h"
+#include "http/responder.h"
 #include "http/router.h"
 #include "jwt.h"
 #include "knownaccounts.h"
+#include "outbox/outbox.h"
 #include "passwordhasher.h"
 #include "signingkey.h"
 #include "storage/database.h"
@@ -15,10 +19,36 @@
 #include "telemetry/logger.h"
 #include "tokenendpoint.h"
 #include "userstore.h"
+#include "verifiedtokens.h"
 
 #include <QDateTime>
 
+#include <atomic>
 #include <exception>
+
+namespace {
+
+// Numbers each codec of the process, so that a thread's cache of verified tokens is never
+// consulted for another server's key.
+std::atomic<quint64> codecSerials{0};
+
+// A required string field as stored: what `clean` makes of it, with what `check` finds
+// wrong with that recorded in `body` (nothing more when the field is missing or not a
+// string: requiredString has said so).
+QString readCleaned(JsonBody &body, const QString &field, int maxLength, QString (*clean)(const QString &),
+                    QString (*check)(const QString &))
+{
+    const QString sent = body.requiredString(field, maxLength);
+    const QString cleaned = clean(sent);
+    if (!sent.isEmpty()) {
+        const QString problem = check(cleaned);
+        if (!problem.isEmpty())
+            body.addError(field, problem);
+    }
+    return cleaned;
+}
+
+} // namespace
 
 AccountsModule::AccountsModule(FlashSaleServer &server)
     : m_server(server)
@@ -31,10 +61,15 @@ bool AccountsModule::load(QString *error)
 {
     const ServerConfig::Auth &auth = m_server.config().auth;
     if (auth.accessTokenTtlSeconds <= 0 || auth.refreshTokenTtlSeconds <= 0 || auth.maxFailedLogins < 1
-        || auth.lockoutSeconds < 0 || (auth.tokenRateLimitAttempts > 0 && auth.tokenRateLimitWindowSeconds <= 0)) {
+        || auth.lockoutSeconds < 0 || auth.maxLockoutSeconds < auth.lockoutSeconds
+        || (auth.tokenRateLimitAttempts > 0 && auth.tokenRateLimitWindowSeconds <= 0)
+        || (auth.registrationRateLimitAttempts > 0 && auth.registrationRateLimitWindowSeconds <= 0)
+        || auth.hashingThreads < 1 || auth.hashingQueue < 1) {
         *error = QStringLiteral("auth/accessTokenTtlSeconds and auth/refreshTokenTtlSeconds must be positive, "
-                                "auth/maxFailedLogins at least 1, auth/lockoutSeconds not negative, and "
-                                "auth/tokenRateLimitWindowSeconds positive when auth/tokenRateLimitAttempts is");
+                                "auth/maxFailedLogins at least 1, auth/lockoutSeconds not negative and not above "
+                                "auth/maxLockoutSeconds, auth/tokenRateLimitWindowSeconds and "
+                                "auth/registrationRateLimitWindowSeconds positive when their limits are on, and "
+                                "auth/hashingThreads and auth/hashingQueue at least 1");
         return false;
     }
     try {
@@ -50,8 +85,13 @@ bool AccountsModule::load(QString *error)
             Log::info(QStringLiteral("accounts.signingKey.shared"), {{QStringLiteral("adopted"), shared.adopted},
                                                                     {QStringLiteral("alsoAccepted"), int(shared.accepted.size())}});
         m_jwt = std::make_unique<JwtCodec>(shared.key, QString::fromLatin1(Issuer), shared.accepted);
+        m_jwtSerial = ++codecSerials;
         m_tokens = std::make_unique<TokenEndpoint>(m_server, *m_hasher, *m_jwt);
         m_known = std::make_unique<KnownAccounts>(m_server.dbExecutor(), m_server.database());
+        m_hashing = std::make_unique<HashingQueue>(auth.hashingThreads, auth.hashingQueue);
+        m_signUpLimit = std::make_unique<AddressLimit>(auth.registrationRateLimitAttempts,
+                                                       qint64(auth.registrationRateLimitWindowSeconds) * 1000);
+        checkLegacyEmails();
         if (!bootstrapAdminFromEnvironment(error) || !refuseDemoAdminPassword(error))
             return false;
         m_known->load(m_server.database().connection());
@@ -69,6 +109,38 @@ bool AccountsModule::load(QString *error)
     return true;
 }
 
+void AccountsModule::stopping()
+{
+    // Sign-ups already hashing post their database half; the server drains that next.
+    if (m_hashing)
+        m_hashing->drain();
+}
+
+void AccountsModule::checkLegacyEmails()
+{
+    const QSqlDatabase db = m_server.database().connection();
+    int normalized = 0;
+    for (const auto &[userId, stored] : UserStore::uncheckedEmails(db)) {
+        const QString email = AccountRules::normalizeEmail(stored);
+        const bool acceptable = AccountRules::checkEmail(email).isEmpty();
+        const std::optional<UserRecord> other = email == stored ? std::nullopt : UserStore::byEmail(db, email);
+        if (!acceptable || other) {
+            // Signing in with the plain form reaches the other account; this one keeps
+            // its address as stored until an operator looks at it.
+            UserStore::setEmail(db, userId, stored, UserStore::EmailForm::LookAlike);
+            Log::warning(QStringLiteral("accounts.email.lookAlike"),
+                         {{QStringLiteral("userId"), userId},
+                          {QStringLiteral("reason"), other ? QStringLiteral("another account has the normalised address")
+                                                           : QStringLiteral("not an address under the current rules")}});
+            continue;
+        }
+        UserStore::setEmail(db, userId, email, UserStore::EmailForm::Normalized);
+        normalized += email == stored ? 0 : 1;
+    }
+    if (normalized > 0)
+        Log::info(QStringLiteral("accounts.email.normalised"), {{QStringLiteral("count"), normalized}});
+}
+
 void AccountsModule::issueToken(const HttpRequest &request, const Responder &reply) const
 {
     m_tokens->handle(request, reply);
@@ -80,8 +152,14 @@ bool AccountsModule::verify(const QByteArray &bearerToken, Principal *principal,
         *reason = QStringLiteral("The server is not ready to check tokens.");
         return false;
     }
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    VerifiedTokens &verified = VerifiedTokens::forThread(m_jwtSerial);
+    if (const Principal *known = verified.find(bearerToken, now)) {
+        *principal = *known;
+        return true;
+    }
     AccessClaims claims;
-    const JwtCodec::Failure failure = m_jwt->verify(bearerToken, QDateTime::currentSecsSinceEpoch(), &claims);
+    const JwtCodec::Failure failure = m_jwt->verify(bearerToken, now, &claims);
     if (failure != JwtCodec::Failure::None) {
         *reason = JwtCodec::describe(failure);
         return false;
@@ -95,6 +173,8 @@ bool AccountsModule::verify(const QByteArray &bearerToken, Principal *principal,
     principal->userId = userId;
     principal->email = claims.email;
     principal->role = claims.role;
+    principal->expiresAt = claims.expiresAt;
+    verified.remember(bearerToken, *principal, claims.expiresAt);
     return true;
 }
 
@@ -107,7 +187,7 @@ qint64 AccountsModule::createUser(const QString &email, const QString &password,
     }
     UserRecord user;
     user.email = AccountRules::normalizeEmail(email);
-    user.name = name.trimmed();
+    user.name = AccountRules::cleanName(name);
     user.role = role;
     user.verified = verified;
     const QList<QPair<QString, QString>> checks = {
@@ -231,34 +311,73 @@ void AccountsModule::registerUser(const HttpRequest &request, const Responder &r
         return;
     }
     UserRecord user;
-    const QString email = body->requiredString(QStringLiteral("email"), AccountRules::MaxEmailLength);
-    user.email = AccountRules::normalizeEmail(email);
-    if (!email.isEmpty()) {
-        const QString emailProblem = AccountRules::checkEmail(user.email);
-        if (!emailProblem.isEmpty())
-            body->addError(QStringLiteral("email"), emailProblem);
-    }
+    user.email = readCleaned(*body, QStringLiteral("email"), AccountRules::MaxEmailLength, AccountRules::normalizeEmail,
+                             AccountRules::checkEmail);
     const QString password = AccountRules::readPassword(*body, QStringLiteral("password"), true);
-    user.name = body->requiredString(QStringLiteral("name"), AccountRules::MaxNameLength);
+    user.name = readCleaned(*body, QStringLiteral("name"), AccountRules::MaxNameLength, AccountRules::cleanName,
+                            AccountRules::checkName);
     user.role = AccountRules::shopperRole();
     if (body->hasErrors()) {
         reply.send(body->problem());
         return;
     }
+    // Only well-formed sign-ups count: they are the ones that cost a hash.
+    if (const qint64 waitMs = m_signUpLimit->admit(request.remoteAddress, QDateTime::currentMSecsSinceEpoch())) {
+        reply.send(Problem::tooManyRequests(QStringLiteral("Too many sign-ups from this address; try again later."),
+                                            int(qMax<qint64>(1, (waitMs + 999) / 1000))));
+        return;
+    }
     const QByteArray requestId = request.requestId;
-    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("users.register"), AccountRules::unavailableDetail(),
-                    [this, user, password, requestId](const QSqlDatabase &db) mutable {
-                        user.passwordHash = m_hasher->hash(password);
-                        user.createdAtMs = QDateTime::currentMSecsSinceEpoch();
-                        user.id = UserStore::insert(db, user);
-                        if (!user.id)
-                            return Problem::conflict(QStringLiteral("email-taken"), QStringLiteral("E-mail already registered"),
-                                                     QStringLiteral("An account with this e-mail address exists; log in instead."));
-                        m_known->add(user.id);
-                        Log::info(QStringLiteral("accounts.user.registered"),
-                                  {{QStringLiteral("userId"), user.id}, {QStringLiteral("requestId"), QString::fromLatin1(requestId)}});
-                        return HttpResponse::json(user.profileJson(), 201);
-                    });
+    const bool queued = m_hashing->tryPost([this, reply, user, password, requestId]() mutable {
+        answerFromJob(reply, QStringLiteral("users.register"), AccountRules::unavailableDetail(),
+                      [&]() -> std::optional<HttpResponse> {
+                          user.passwordHash = m_hasher->hash(password);
+                          postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("users.register"),
+                                          AccountRules::unavailableDetail(),
+                                          [this, user, requestId](const QSqlDatabase &db) {
+                                              return storeRegistration(db, user, requestId);
+                                          });
+                          return std::nullopt;
+                      });
+    });
+    if (!queued) {
+        reply.send(Problem::unavailable(QStringLiteral("Too many sign-ups at this moment; try again in a few seconds."))
+                       .withHeader("Retry-After", "2"));
+    }
+}
+
+HttpResponse AccountsModule::storeRegistration(const QSqlDatabase &db, UserRecord user, const QByteArray &requestId) const
+{
+    user.createdAtMs = QDateTime::currentMSecsSinceEpoch();
+    // The same statements whichever way it goes: an insert that may find the e-mail
+    // taken, and one outbox event (the e-mail to send) in the same transaction.
+    const auto [userId, created] = inTransaction(db, [&] {
+        qint64 id = UserStore::insert(db, user);
+        const bool isNew = id != 0;
+        if (!isNew) {
+            const std::optional<UserRecord> owner = UserStore::byEmail(db, user.email);
+            id = owner ? owner->id : 0;
+        }
+        if (id)
+            Outbox::append(db, isNew ? Outbox::Type::AccountRegistered : Outbox::Type::RegistrationRepeated,
+                           QString::number(id), {{QStringLiteral("userId"), id}}, user.createdAtMs);
+        return std::pair<qint64, bool>(id, isNew);
+    });
+    if (created) {
+        m_known->add(userId);
+        Log::info(QStringLiteral("accounts.user.registered"),
+                  {{QStringLiteral("userId"), userId}, {QStringLiteral("requestId"), QString::fromLatin1(requestId)}});
+    } else {
+        Log::info(QStringLiteral("accounts.user.registrationRepeated"),
+                  {{QStringLiteral("userId"), userId}, {QStringLiteral("requestId"), QString::fromLatin1(requestId)}});
+    }
+    return HttpResponse::json(QJsonObject{{QStringLiteral("email"), user.email},
+                                          {QStringLiteral("status"), QStringLiteral("accepted")},
+                                          {QStringLiteral("message"),
+                                           QStringLiteral("Check your e-mail: we have sent a message to this address. "
+                                                          "If it is new to us, your account is ready and you can sign in.")}},
+                              202)
+        .withHeader("Cache-Control", "no-store");
 }
 
 bool AccountsModule::isKnown(qint64 userId) const

@@ -1,22 +1,31 @@
 #pragma once
 
 #include "core/servermodule.h"
+#include "http/httpresponse.h"
 #include "http/principal.h"
+
+#include <QSqlDatabase>
 
 #include <QString>
 
 #include <memory>
 
+class AddressLimit;
 class FlashSaleServer;
+class HashingQueue;
 class JwtCodec;
 class KnownAccounts;
 class PasswordHasher;
 class TokenEndpoint;
 struct HttpRequest;
 class Responder;
+struct UserRecord;
 
 // Users and tokens: POST /users (register), POST /token (password and refresh grants),
-// GET /user/me. Passwords are Argon2id; access tokens are HS256 JWTs signed with the key
+// GET /user/me. POST /users answers 202 alike for a new e-mail and a registered one (the
+// owner of a registered one is e-mailed instead, through the outbox), after the same
+// Argon2id work, which runs on a bounded queue of its own (HashingQueue), behind a
+// per-address limit. Passwords are Argon2id; access tokens are HS256 JWTs signed with the key
 // in <dataDir>/jwt-signing.key, or the one the database holds if another node (or an
 // earlier run) published it first (SharedKey); refresh tokens are opaque, rotated, and
 // stored hashed.
@@ -39,6 +48,7 @@ public:
 
     QString name() const override { return QStringLiteral("accounts"); }
     bool load(QString *error) override;
+    void stopping() override;
     bool verify(const QByteArray &bearerToken, Principal *principal, QString *reason) const override;
     bool isKnown(qint64 userId) const override;
     void check(qint64 userId, std::function<void(Answer)> then) const override;
@@ -66,10 +76,19 @@ private:
     bool bootstrapAdminFromEnvironment(QString *error);
     bool refuseDemoAdminPassword(QString *error) const;
     bool boundBeyondLoopback() const;
+    // Rows stored before the e-mail rules of migration 0017: normalised where that makes
+    // no look-alike of another account, else marked and logged.
+    void checkLegacyEmails();
+    // The database half of a sign-up, once its password is hashed: the account, or the
+    // owner's e-mail when the address is taken; the same answer either way.
+    HttpResponse storeRegistration(const QSqlDatabase &db, UserRecord user, const QByteArray &requestId) const;
 
     FlashSaleServer &m_server;
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<JwtCodec> m_jwt;
+    quint64 m_jwtSerial = 0; // the codec's number for VerifiedTokens
     std::unique_ptr<TokenEndpoint> m_tokens;
     std::unique_ptr<KnownAccounts> m_known;
+    std::unique_ptr<HashingQueue> m_hashing;
+    std::unique_ptr<AddressLimit> m_signUpLimit;
 };

@@ -33,9 +33,12 @@ HttpResponse invalidCredentials()
 
 HttpResponse lockedOut(qint64 untilMs, qint64 nowMs)
 {
-    return Problem::tooManyRequests(QStringLiteral("Too many failed logins for this account; try again later."),
+    return Problem::tooManyRequests(QStringLiteral("Too many failed logins for this account from this address; try again later."),
                                     secondsUntil(untilMs, nowMs));
 }
+
+// Every this many failed logins, pairs idle for a day are forgotten.
+constexpr int PurgeEveryFailures = 256;
 
 HttpResponse invalidRefreshToken()
 {
@@ -54,8 +57,9 @@ TokenEndpoint::TokenEndpoint(FlashSaleServer &server, const PasswordHasher &hash
     : m_server(server)
     , m_hasher(hasher)
     , m_jwt(jwt)
-    , m_throttle(server.config().auth.maxFailedLogins, qint64(server.config().auth.lockoutSeconds) * 1000,
-                 server.config().auth.tokenRateLimitAttempts, qint64(server.config().auth.tokenRateLimitWindowSeconds) * 1000)
+    , m_addressLimit(server.config().auth.tokenRateLimitAttempts, qint64(server.config().auth.tokenRateLimitWindowSeconds) * 1000)
+    , m_lockout(server.config().auth.maxFailedLogins, qint64(server.config().auth.lockoutSeconds) * 1000,
+                qint64(server.config().auth.maxLockoutSeconds) * 1000)
     , m_refreshTokens(qint64(server.config().auth.refreshTokenTtlSeconds) * 1000,
                       qint64(server.config().auth.refreshReuseIntervalSeconds) * 1000)
 {
@@ -63,7 +67,7 @@ TokenEndpoint::TokenEndpoint(FlashSaleServer &server, const PasswordHasher &hash
 
 void TokenEndpoint::handle(const HttpRequest &request, const Responder &reply)
 {
-    const qint64 wait = m_throttle.admitAddress(request.remoteAddress, QDateTime::currentMSecsSinceEpoch());
+    const qint64 wait = m_addressLimit.admit(request.remoteAddress, QDateTime::currentMSecsSinceEpoch());
     if (wait > 0) {
         reply.send(Problem::tooManyRequests(QStringLiteral("Too many login attempts from this address; slow down."),
                                             secondsUntil(wait, 0)));
@@ -96,44 +100,44 @@ void TokenEndpoint::handle(const HttpRequest &request, const Responder &reply)
         reply.send(body->problem());
         return;
     }
+    const QString address = AddressLimit::addressKey(request.remoteAddress).toString();
     postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("token.password"), AccountRules::unavailableDetail(),
-                    [this, email, password, requestId](const QSqlDatabase &db) {
-                        return passwordGrant(db, email, password, requestId);
+                    [this, email, password, address, requestId](const QSqlDatabase &db) {
+                        return passwordGrant(db, email, password, address, requestId);
                     });
 }
 
 HttpResponse TokenEndpoint::passwordGrant(const QSqlDatabase &db, const QString &email, const QString &password,
-                                          const QByteArray &requestId)
+                                          const QString &address, const QByteArray &requestId)
 {
+    // The same steps whether or not the e-mail has an account: the lockout of this e-mail
+    // and address, one Argon2 verify, and a counted failure.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    bool counted = false;
+    if (const qint64 lockedUntil = m_lockout.lockedUntil(db, email, address, now, &counted))
+        return lockedOut(lockedUntil, now);
     const std::optional<UserRecord> user = UserStore::byEmail(db, email);
-    if (!user) {
-        // The same steps as for an account: lockout check, Argon2 verify, a counted failure.
-        if (const qint64 lockedUntil = m_throttle.unknownEmailLockedUntil(email, now))
-            return lockedOut(lockedUntil, now);
-        m_hasher.verifyDummy(password);
-        m_throttle.recordUnknownEmailFailure(email, now);
-        Log::info(QStringLiteral("accounts.login.failed"), requestFields(requestId));
-        return invalidCredentials();
-    }
-    if (user->lockedUntilMs > now)
-        return lockedOut(user->lockedUntilMs, now);
-    const auto &auth = m_server.config().auth;
-    if (!m_hasher.verify(user->passwordHash, password)) {
-        const qint64 lockedUntil = UserStore::recordFailedLogin(db, user->id, now, auth.maxFailedLogins,
-                                                                qint64(auth.lockoutSeconds) * 1000);
+    const bool right = user ? m_hasher.verify(user->passwordHash, password) : (m_hasher.verifyDummy(password), false);
+    if (!right) {
+        const qint64 lockedUntil = m_lockout.recordFailure(db, email, address, now);
         QJsonObject fields = requestFields(requestId);
-        fields.insert(QStringLiteral("userId"), user->id);
+        if (user)
+            fields.insert(QStringLiteral("userId"), user->id);
         if (lockedUntil > now) {
+            fields.insert(QStringLiteral("address"), address);
             fields.insert(QStringLiteral("lockedForSeconds"), secondsUntil(lockedUntil, now));
             Log::warning(QStringLiteral("accounts.login.locked"), fields);
         } else {
             Log::info(QStringLiteral("accounts.login.failed"), fields);
         }
+        if (m_failuresSincePurge.fetch_add(1) + 1 >= PurgeEveryFailures) {
+            m_failuresSincePurge = 0;
+            m_lockout.purge(db, now);
+        }
         return invalidCredentials();
     }
-    if (user->failedLogins != 0)
-        UserStore::clearFailedLogins(db, user->id);
+    if (counted)
+        m_lockout.clear(db, email, address);
     if (m_hasher.needsRehash(user->passwordHash)) // the configured cost has changed since
         UserStore::setPasswordHash(db, user->id, m_hasher.hash(password));
     const QByteArray refreshToken = m_refreshTokens.issue(db, user->id, now);

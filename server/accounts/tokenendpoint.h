@@ -1,9 +1,12 @@
 #pragma once
 
-#include "loginthrottle.h"
+#include "addresslimit.h"
+#include "loginlockout.h"
 #include "refreshtokenstore.h"
 
 #include <QSqlDatabase>
+
+#include <atomic>
 
 class FlashSaleServer;
 class JwtCodec;
@@ -17,9 +20,9 @@ struct UserRecord;
 // {grantType: "refresh_token", refreshToken}, both answering
 // {accessToken, refreshToken, expiresIn, tokenType: "Bearer"}.
 // A wrong password and an unknown e-mail get the same 401 after the same Argon2 work;
-// The lockout (accounts in the database, unknown e-mails in memory) and the per-address
-// limit (auth/tokenRateLimitAttempts per auth/tokenRateLimitWindowSeconds) answer 429
-// with Retry-After. Safe to call from every HTTP thread.
+// the lockout (per e-mail and client address, with backoff: LoginLockout) and the
+// per-address limit (auth/tokenRateLimitAttempts per auth/tokenRateLimitWindowSeconds)
+// answer 429 with Retry-After. Safe to call from every HTTP thread.
 class TokenEndpoint
 {
 public:
@@ -30,13 +33,15 @@ public:
 
 private:
     HttpResponse passwordGrant(const QSqlDatabase &db, const QString &email, const QString &password,
-                               const QByteArray &requestId);
+                               const QString &address, const QByteArray &requestId);
     HttpResponse refreshGrant(const QSqlDatabase &db, const QByteArray &refreshToken, const QByteArray &requestId);
     HttpResponse tokens(const UserRecord &user, const QByteArray &refreshToken, qint64 nowMs) const;
 
     FlashSaleServer &m_server;
     const PasswordHasher &m_hasher;
     const JwtCodec &m_jwt;
-    LoginThrottle m_throttle;
+    AddressLimit m_addressLimit;
+    LoginLockout m_lockout;
+    std::atomic_int m_failuresSincePurge{0};
     RefreshTokenStore m_refreshTokens;
 };

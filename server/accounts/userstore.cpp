@@ -7,7 +7,7 @@
 namespace {
 
 const QString columns = QStringLiteral(
-    "user_id, email, password_hash, name, role, verified, created_at, failed_logins, locked_until");
+    "user_id, email, password_hash, name, role, verified, created_at");
 
 UserRecord readRow(const QSqlQuery &q)
 {
@@ -19,8 +19,6 @@ UserRecord readRow(const QSqlQuery &q)
     u.role = q.value(4).toString();
     u.verified = q.value(5).toInt() != 0;
     u.createdAtMs = q.value(6).toLongLong();
-    u.failedLogins = q.value(7).toInt();
-    u.lockedUntilMs = q.value(8).toLongLong();
     return u;
 }
 
@@ -77,28 +75,26 @@ bool hasAdmin(const QSqlDatabase &db)
 qint64 insert(const QSqlDatabase &db, const UserRecord &user)
 {
     QSqlQuery q = execOrThrow(db,
-        QStringLiteral("INSERT INTO users(email, password_hash, name, role, verified, created_at) VALUES (?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT (email) DO NOTHING RETURNING user_id"),
-        {user.email, QString::fromLatin1(user.passwordHash), user.name, user.role, int(user.verified), user.createdAtMs});
+        QStringLiteral("INSERT INTO users(email, password_hash, name, role, verified, created_at, email_form) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING user_id"),
+        {user.email, QString::fromLatin1(user.passwordHash), user.name, user.role, int(user.verified), user.createdAtMs,
+         int(EmailForm::Normalized)});
     return q.next() ? q.value(0).toLongLong() : 0;
 }
 
-qint64 recordFailedLogin(const QSqlDatabase &db, qint64 userId, qint64 nowMs, int maxFailures, qint64 lockoutMs)
+QList<QPair<qint64, QString>> uncheckedEmails(const QSqlDatabase &db)
 {
-    // One statement, so concurrent failures cannot lose a count; every right-hand side
-    // reads the row as it was before the update.
-    QSqlQuery q = execOrThrow(db,
-        QStringLiteral("UPDATE users SET "
-                       "locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END, "
-                       "failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END "
-                       "WHERE user_id = ? RETURNING locked_until"),
-        {maxFailures, nowMs + lockoutMs, maxFailures, userId});
-    return q.next() ? q.value(0).toLongLong() : 0;
+    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT user_id, email FROM users WHERE email_form = ? ORDER BY user_id"),
+                              {int(EmailForm::Unchecked)});
+    QList<QPair<qint64, QString>> rows;
+    while (q.next())
+        rows.append({q.value(0).toLongLong(), q.value(1).toString()});
+    return rows;
 }
 
-void clearFailedLogins(const QSqlDatabase &db, qint64 userId)
+void setEmail(const QSqlDatabase &db, qint64 userId, const QString &email, EmailForm form)
 {
-    execOrThrow(db, QStringLiteral("UPDATE users SET failed_logins = 0 WHERE user_id = ? AND failed_logins <> 0"), {userId});
+    execOrThrow(db, QStringLiteral("UPDATE users SET email = ?, email_form = ? WHERE user_id = ?"), {email, int(form), userId});
 }
 
 void setRole(const QSqlDatabase &db, qint64 userId, const QString &role)

@@ -12,14 +12,12 @@
 struct UserRecord
 {
     qint64 id = 0;
-    QString email; // trimmed, lower case
+    QString email; // AccountRules::normalizeEmail
     QByteArray passwordHash;
     QString name;
     QString role;
     bool verified = false;
     qint64 createdAtMs = 0;
-    int failedLogins = 0;
-    qint64 lockedUntilMs = 0;
 
     // The public profile: {userId, email, name, role, createdAt, verified}.
     QJsonObject profileJson() const;
@@ -38,10 +36,12 @@ bool hasAdmin(const QSqlDatabase &db);
 // unique constraint decides).
 qint64 insert(const QSqlDatabase &db, const UserRecord &user);
 
-// Counts a failed login. The one that reaches `maxFailures` in a row locks the account
-// until nowMs + lockoutMs and starts the count again. Returns locked_until afterwards.
-qint64 recordFailedLogin(const QSqlDatabase &db, qint64 userId, qint64 nowMs, int maxFailures, qint64 lockoutMs);
-void clearFailedLogins(const QSqlDatabase &db, qint64 userId);
+// users.email_form: how an address was checked. Rows from before the normalisation
+// rules (migration 0017) are Unchecked until AccountsModule::load() checks them.
+enum class EmailForm { Unchecked = 0, Normalized = 1, LookAlike = 2 };
+// The unchecked rows, as user id -> e-mail.
+QList<QPair<qint64, QString>> uncheckedEmails(const QSqlDatabase &db);
+void setEmail(const QSqlDatabase &db, qint64 userId, const QString &email, EmailForm form);
 void setRole(const QSqlDatabase &db, qint64 userId, const QString &role);
 void setPasswordHash(const QSqlDatabase &db, qint64 userId, const QByteArray &passwordHash);
 

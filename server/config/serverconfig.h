@@ -52,10 +52,15 @@ struct ServerConfig
         int refreshReuseIntervalSeconds = 10; // a second use this soon answers the same new token; 0: always revoke
         quint64 argon2OpsLimit = 2;
         quint64 argon2MemLimitKiB = 65536;
-        int maxFailedLogins = 5;
-        int lockoutSeconds = 300;
+        int maxFailedLogins = 5;         // wrong passwords in a row for one account from one address
+        int lockoutSeconds = 300;        // the first lock of that pair; each next one doubles
+        int maxLockoutSeconds = 3600;    // the longest lock
         int tokenRateLimitAttempts = 20; // POST /token per client address per window; 0: off
         int tokenRateLimitWindowSeconds = 10;
+        int registrationRateLimitAttempts = 20; // POST /users per client address per window; 0: off
+        int registrationRateLimitWindowSeconds = 600;
+        int hashingThreads = 1; // Argon2id for sign-ups, on threads of their own
+        int hashingQueue = 32;  // sign-ups waiting for or in hashing; more are refused 503
     } auth;
 
     struct Purchase

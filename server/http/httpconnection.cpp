@@ -101,10 +101,14 @@ void HttpConnection::process()
         if (m_stopReading || !canReadAhead())
             break;
         const qint64 room = m_framer.room();
-        if (room > 0 && m_socket->bytesAvailable() > 0) {
+        const qint64 available = m_socket->bytesAvailable();
+        if (room > 0 && available > 0) {
             if (m_framer.idle())
                 m_requestStartMs = m_clock.elapsed();
-            m_framer.append(m_socket->read(qMin(room, readChunk)));
+            // What is there, not the most that may be: QIODevice::read(n) allocates n bytes
+            // first (25 KiB for a 300-byte request), and hands over its buffered block
+            // without a copy when n is exactly that block's size.
+            m_framer.append(m_socket->read(qMin(qMin(room, readChunk), available)));
         }
         const RequestFramer::Step step = m_framer.advance();
         if (step == RequestFramer::Step::NeedMore) {

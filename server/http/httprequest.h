@@ -13,8 +13,8 @@
 
 #include <optional>
 
-// A request copied out of QtHttpServer, so that it can travel to worker threads and be
-// answered later. Header names are lower case.
+// A request as the connection's RequestFramer read it, so that it can travel to worker
+// threads and be answered later. Header names are lower case.
 struct HttpRequest
 {
     QByteArray method;

@@ -1,5 +1,6 @@
 #include "httpresponse.h"
 
+#include <QHash>
 #include <QJsonDocument>
 
 HttpResponse HttpResponse::json(const QJsonObject &object, int status)
@@ -111,6 +112,18 @@ HttpResponse tooManyRequests(const QString &detail, int retryAfterSeconds)
     return HttpResponse::problem(429, QStringLiteral("rate-limited"), QStringLiteral("Too many requests"), detail,
                                  {{QStringLiteral("retryAfterSeconds"), retryAfterSeconds}})
         .withHeader("Retry-After", QByteArray::number(qMax(1, retryAfterSeconds)));
+}
+
+HttpResponse remembered(const QString &key, const std::function<HttpResponse()> &make)
+{
+    constexpr qsizetype capacity = 512;
+    thread_local QHash<QString, HttpResponse> answers;
+    const auto it = answers.constFind(key);
+    if (it != answers.constEnd())
+        return *it;
+    if (answers.size() >= capacity)
+        answers.clear();
+    return *answers.insert(key, make());
 }
 
 } // namespace Problem

@@ -7,6 +7,8 @@
 #include <QPair>
 #include <QString>
 
+#include <functional>
+
 // An answer ready to be written: status, headers and body. Errors are RFC 9457
 // problem details (application/problem+json).
 struct HttpResponse
@@ -38,4 +40,9 @@ HttpResponse forbidden(const QString &detail);
 HttpResponse conflict(const QString &type, const QString &title, const QString &detail);
 HttpResponse unavailable(const QString &detail);
 HttpResponse tooManyRequests(const QString &detail, int retryAfterSeconds);
+// A refusal given thousands of times a second in the same words (sold out, limit
+// reached, not admitted): built by `make` the first time this thread needs `key`, then
+// copied (the body is shared, not rebuilt). The key must name everything the answer
+// says. At most a few hundred answers are kept per thread.
+HttpResponse remembered(const QString &key, const std::function<HttpResponse()> &make);
 } // namespace Problem

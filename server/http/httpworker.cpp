@@ -14,6 +14,7 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <algorithm>
 #include <chrono>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -80,10 +81,56 @@ void Responder::send(HttpResponse response) const
         worker->write(*m_exchange, response);
         return;
     }
+    if (AnswerBatch::hold(m_exchange, response))
+        return;
     QMetaObject::invokeMethod(worker, [exchange = m_exchange, response = std::move(response)] {
         if (exchange->worker)
             exchange->worker->write(*exchange, response);
     }, Qt::QueuedConnection);
+}
+
+namespace {
+
+thread_local AnswerBatch *openBatch = nullptr;
+
+} // namespace
+
+AnswerBatch::AnswerBatch()
+    : m_outer(openBatch)
+{
+    openBatch = this;
+}
+
+AnswerBatch::~AnswerBatch()
+{
+    openBatch = m_outer;
+    // Grouped by HTTP thread, each group in the order the answers were sent.
+    std::vector<std::pair<HttpWorker *, std::vector<Held>>> byWorker;
+    for (Held &held : m_held) {
+        HttpWorker *worker = held.exchange->worker.data();
+        if (!worker)
+            continue; // server stopping
+        auto it = std::find_if(byWorker.begin(), byWorker.end(), [worker](const auto &group) { return group.first == worker; });
+        if (it == byWorker.end())
+            it = byWorker.insert(byWorker.end(), {worker, {}});
+        it->second.push_back(std::move(held));
+    }
+    for (auto &[worker, answers] : byWorker) {
+        QMetaObject::invokeMethod(worker, [answers = std::move(answers)] {
+            for (const Held &held : answers) {
+                if (held.exchange->worker)
+                    held.exchange->worker->write(*held.exchange, held.response);
+            }
+        }, Qt::QueuedConnection);
+    }
+}
+
+bool AnswerBatch::hold(const std::shared_ptr<Exchange> &exchange, HttpResponse &response)
+{
+    if (!openBatch)
+        return false;
+    openBatch->m_held.push_back(Held{exchange, std::move(response)});
+    return true;
 }
 
 HttpWorker::HttpWorker(const HttpContext &context, qintptr listenDescriptor)
@@ -167,7 +214,7 @@ void HttpWorker::handleRequest(HttpConnection *connection, quint64 sequence, Fra
     r.method = framed.method;
     const qsizetype question = framed.target.indexOf('?');
     const QByteArray rawPath = question < 0 ? framed.target : framed.target.left(question);
-    r.path = QUrl::fromPercentEncoding(rawPath);
+    r.path = rawPath.contains('%') ? QUrl::fromPercentEncoding(rawPath) : QString::fromLatin1(rawPath);
     // Routing sees the segments as sent, split before any decoding (so %2F never makes a
     // new segment); an empty segment inside the path (//) matches no route. One trailing
     // slash is forgiven.

@@ -10,6 +10,7 @@ struct Principal
     qint64 userId = 0;
     QString email;
     QString role; // "shopper" or "admin"
+    qint64 expiresAt = 0; // the access token's expiry, seconds since the epoch
     bool isAdmin() const { return role == QLatin1String("admin"); }
 };
 

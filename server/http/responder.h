@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 class HttpConnection;
 class HttpWorker;
@@ -45,4 +46,29 @@ public:
 
 private:
     std::shared_ptr<Exchange> m_exchange;
+};
+
+// While one is open on a thread, the answers that thread sends to HTTP threads are held,
+// and posted when it closes: one queued call per HTTP thread for all of them instead of
+// one per answer (a group commit answers hundreds of purchases at once). Answers sent on
+// an HTTP thread to its own connections are written at once, as always. Batches nest.
+class AnswerBatch
+{
+public:
+    AnswerBatch();
+    ~AnswerBatch();
+    AnswerBatch(const AnswerBatch &) = delete;
+    AnswerBatch &operator=(const AnswerBatch &) = delete;
+
+    // Keeps the answer in the batch open on this thread; false when none is.
+    static bool hold(const std::shared_ptr<Exchange> &exchange, HttpResponse &response);
+
+private:
+    struct Held
+    {
+        std::shared_ptr<Exchange> exchange;
+        HttpResponse response;
+    };
+    std::vector<Held> m_held;
+    AnswerBatch *m_outer;
 };

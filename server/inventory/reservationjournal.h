@@ -67,6 +67,8 @@ public:
     void addCommitHook(CommitHook hook) { m_hooks.push_back(std::move(hook)); }
     void setScreen(Screen screen) { m_screen = std::move(screen); }
     void addCommittedListener(CommittedListener listener) { m_listeners.push_back(std::move(listener)); }
+    // Around the answers of each group commit (GroupCommitWriter::setAnswerScope).
+    void setAnswerScope(GroupCommitWriter<ReservationRecord>::AnswerScope scope) { m_writer->setAnswerScope(std::move(scope)); }
 
     void start();
     // Commits what is queued, then stops the writer.

@@ -56,10 +56,18 @@ SaleStock::Result SaleStock::tryReserve(qint64 userId, const QByteArray &idempot
         r.heldByUser = held;
         return r;
     }
+    // An empty stock is answered without marking units in flight: the mark of an attempt
+    // that takes nothing would make a concurrent attempt on the same empty sale wait for
+    // commits, and after a few waits answer 503 instead of sold out.
+    qint64 left = m_remaining.load(std::memory_order_acquire);
+    if (left < quantity) {
+        r.outcome = left == 0 ? Outcome::SoldOut : Outcome::NotEnoughStock;
+        return r;
+    }
     // In flight before the units leave `remaining`: whoever then finds the stock empty
     // also sees that units may come back.
     m_inFlight.fetch_add(quantity, std::memory_order_acq_rel);
-    qint64 left = m_remaining.load(std::memory_order_acquire);
+    left = m_remaining.load(std::memory_order_acquire);
     do {
         if (left < quantity) {
             m_inFlight.fetch_sub(quantity, std::memory_order_acq_rel);

@@ -148,12 +148,23 @@ void NotificationsModule::mail(const OutboxDispatcher::Event &event)
         subject = QStringLiteral("Reservation expired");
     else if (event.type == T::OrderRefunded)
         subject = QStringLiteral("Order refunded");
+    else if (event.type == T::AccountRegistered)
+        subject = QStringLiteral("Welcome to FlashSale");
+    else if (event.type == T::RegistrationRepeated)
+        subject = QStringLiteral("Someone tried to register with your address");
     if (subject.isEmpty() || userId == 0)
         return;
     QSqlQuery q = execOrThrow(m_server.database().connection(), QStringLiteral("SELECT email FROM users WHERE user_id = ?"), {userId});
     if (!q.next())
         return;
-    const QString orderId = event.payload.value(QStringLiteral("orderId")).toString();
-    m_email->send({MessageSender::Channel::Email, q.value(0).toString(), subject,
-                   QStringLiteral("%1: order %2.").arg(subject, orderId), event.id});
+    QString body;
+    if (event.type == T::AccountRegistered)
+        body = QStringLiteral("Your FlashSale account is ready: sign in with this address and the password you chose.");
+    else if (event.type == T::RegistrationRepeated)
+        body = QStringLiteral("Someone tried to create a FlashSale account with this address, which already has one. "
+                              "Nothing was changed. If it was you, sign in with your password; if not, there is "
+                              "nothing to do.");
+    else
+        body = QStringLiteral("%1: order %2.").arg(subject, event.payload.value(QStringLiteral("orderId")).toString());
+    m_email->send({MessageSender::Channel::Email, q.value(0).toString(), subject, body, event.id});
 }

@@ -28,6 +28,10 @@ inline const QString OrderFailed = QStringLiteral("OrderFailed");
 inline const QString ReservationExpired = QStringLiteral("ReservationExpired");
 inline const QString StockReleased = QStringLiteral("StockReleased");
 inline const QString OrderRefunded = QStringLiteral("OrderRefunded");
+// Accounts (payload {userId}): a new account, to be welcomed; and a sign-up with the
+// e-mail of an existing account, whose owner is told (POST /users answers both alike).
+inline const QString AccountRegistered = QStringLiteral("AccountRegistered");
+inline const QString RegistrationRepeated = QStringLiteral("RegistrationRepeated");
 } // namespace Type
 
 // Inserts one event; throws DatabaseError (which rolls back the caller's transaction).

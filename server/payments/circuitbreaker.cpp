@@ -34,6 +34,8 @@ void CircuitBreaker::recordSuccess(qint64 nowMs)
 {
     Q_UNUSED(nowMs)
     QMutexLocker lock(&m_mutex);
+    if (m_openedAt >= 0)
+        ++m_timesClosed;
     m_openedAt = -1;
     m_trialInFlight = false;
     m_failures.clear();
@@ -64,6 +66,12 @@ quint64 CircuitBreaker::timesOpened() const
 {
     QMutexLocker lock(&m_mutex);
     return m_timesOpened;
+}
+
+quint64 CircuitBreaker::timesClosed() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_timesClosed;
 }
 
 QString CircuitBreaker::toString(State state)

@@ -28,6 +28,7 @@ public:
     void recordFailure(qint64 nowMs);
     State state(qint64 nowMs) const;
     quint64 timesOpened() const;
+    quint64 timesClosed() const; // a success while open or half-open (the trial, or a late answer)
 
     static QString toString(State state);
 
@@ -39,4 +40,5 @@ private:
     qint64 m_openedAt = -1; // >= 0 while open or half-open
     bool m_trialInFlight = false;
     quint64 m_timesOpened = 0;
+    quint64 m_timesClosed = 0;
 };

@@ -93,5 +93,11 @@ PaymentResult HttpGateway::refund(const QString &idempotencyKey, qint64 amountCe
         return PaymentResult::unavailable(a.error, a.timedOut);
     if (a.status < 200 || a.status > 299)
         return PaymentResult::unavailable(QStringLiteral("gateway answered %1").arg(a.status));
-    return PaymentResult::approve(QJsonDocument::fromJson(a.body).object().value(QStringLiteral("refundId")).toString());
+    // A 2xx whose body is not the gateway's (a proxy's error page, a cut-off body) says
+    // nothing about the refund: taking it as done would keep a failed order's money.
+    const QJsonDocument json = QJsonDocument::fromJson(a.body);
+    const QJsonValue refundId = json.object().value(QStringLiteral("refundId"));
+    if (!json.isObject() || !refundId.isString())
+        return PaymentResult::unavailable(QStringLiteral("gateway answer not understood"));
+    return PaymentResult::approve(refundId.toString());
 }

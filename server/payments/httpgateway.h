@@ -16,9 +16,9 @@ class QNetworkAccessManager;
 //   POST {url}/charges {orderId, userId, amount, amountCents, currency}
 //       2xx {paymentId, status: "approved"|"declined", reason?}; 402 declined
 //   POST {url}/refunds {orderId, amount, amountCents} (Idempotency-Key "refund-<orderId>")
-//       2xx {refundId}
-// Any other status, a network error or a time-out is "no usable answer" (retried by
-// ResilientGateway with the same key).
+//       2xx {refundId} (an empty refundId: nothing had been charged, a void)
+// Any other status, a 2xx body without those fields (not JSON: a proxy's page), a network
+// error or a time-out is "no usable answer" (retried by ResilientGateway with the same key).
 class HttpGateway : public PaymentGateway
 {
 public:

@@ -23,6 +23,8 @@ ResilientGateway::ResilientGateway(std::unique_ptr<PaymentGateway> inner, Settin
                   [this] { return circuitState() == CircuitBreaker::State::Closed ? 0.0 : 1.0; });
     metrics.gauge(QStringLiteral("flashsale_payment_circuit_opened_total"), QStringLiteral("Times the payment circuit breaker opened."),
                   [this] { return double(m_breaker.timesOpened()); });
+    metrics.gauge(QStringLiteral("flashsale_payment_circuit_closed_total"), QStringLiteral("Times the payment circuit breaker closed again."),
+                  [this] { return double(m_breaker.timesClosed()); });
 }
 
 ResilientGateway::~ResilientGateway() = default;

@@ -67,6 +67,11 @@ PurchaseService::PurchaseService(FlashSaleServer &server, SaleRegistry &registry
                                                      server.config().purchase.groupCommitMaxBatch))
     , m_counters(std::make_unique<Counters>())
 {
+    // A commit's answers go to the HTTP threads together (one queued call per thread).
+    m_journal->setAnswerScope([](const std::function<void()> &answerAll) {
+        AnswerBatch batch;
+        answerAll();
+    });
     Metrics &m = server.metrics();
     const QString name = QStringLiteral("flashsale_purchases_total");
     const QString help = QStringLiteral("Purchase attempts by outcome.");
@@ -175,7 +180,9 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
     const qint64 userId = request.principal->userId;
     QString refusal;
     if (m_gate && !m_gate->admits(sale->id(), userId, request.header("admission-token"), &refusal)) {
-        reply.send(HttpResponse::problem(403, QStringLiteral("not-admitted"), QStringLiteral("Not admitted"), refusal));
+        reply.send(Problem::remembered(QStringLiteral("not-admitted:") + refusal, [&refusal] {
+            return HttpResponse::problem(403, QStringLiteral("not-admitted"), QStringLiteral("Not admitted"), refusal);
+        }));
         return;
     }
     if (!m_accounts || m_accounts->isKnown(userId)) {
@@ -310,7 +317,9 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
     }
     case SaleStock::Outcome::SoldOut:
         m_counters->soldOut->fetch_add(1, std::memory_order_relaxed);
-        reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
+        reply.send(Problem::remembered(QStringLiteral("sold-out"), [] {
+            return Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken."));
+        }));
         return;
     case SaleStock::Outcome::NotEnoughStock:
         m_counters->soldOut->fetch_add(1, std::memory_order_relaxed);
@@ -320,14 +329,20 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
         return;
     case SaleStock::Outcome::LimitReached:
         m_counters->limit->fetch_add(1, std::memory_order_relaxed);
-        reply.send(HttpResponse::problem(409, QStringLiteral("purchase-limit"), QStringLiteral("Purchase limit reached"),
+        reply.send(Problem::remembered(QStringLiteral("purchase-limit:%1:%2").arg(limit).arg(r.heldByUser), [limit, &r] {
+            return HttpResponse::problem(409, QStringLiteral("purchase-limit"), QStringLiteral("Purchase limit reached"),
                                          QStringLiteral("Each shopper may buy %1 unit(s) of this sale; you hold %2.").arg(limit).arg(r.heldByUser),
-                                         {{QStringLiteral("perUserLimit"), limit}, {QStringLiteral("held"), r.heldByUser}}));
+                                         {{QStringLiteral("perUserLimit"), limit}, {QStringLiteral("held"), r.heldByUser}});
+        }));
         return;
-    case SaleStock::Outcome::RateLimited:
+    case SaleStock::Outcome::RateLimited: {
         m_counters->rateLimited->fetch_add(1, std::memory_order_relaxed);
-        reply.send(Problem::tooManyRequests(QStringLiteral("One purchase attempt per %1 s per shopper.").arg(cfg.rateLimitSeconds),
-                                            int((r.retryAfterMs + 999) / 1000)));
+        const int retryAfter = int((r.retryAfterMs + 999) / 1000);
+        const double window = cfg.rateLimitSeconds;
+        reply.send(Problem::remembered(QStringLiteral("rate-limited:%1:%2").arg(window).arg(retryAfter), [window, retryAfter] {
+            return Problem::tooManyRequests(QStringLiteral("One purchase attempt per %1 s per shopper.").arg(window), retryAfter);
+        }));
         return;
+    }
     }
 }

@@ -53,6 +53,10 @@ public:
     // callbacks ran. A batch that commits at once is one part. A batch of only barriers
     // has no records and is durable without a transaction.
     using Observer = std::function<void(const BatchResult &result, std::vector<Record> &records)>;
+    // Runs `answerAll` (every `done` callback of one batch) inside whatever the owner wants
+    // around them: the purchase path holds the HTTP answers they send and posts them to
+    // each HTTP thread at once, one call per thread instead of one per answer.
+    using AnswerScope = std::function<void(const std::function<void()> &answerAll)>;
 
     GroupCommitWriter(QByteArray threadName, const Database &database, int maxBatch, WriteBatch write)
         : m_threadName(std::move(threadName))
@@ -68,6 +72,7 @@ public:
     // Set before start().
     void setOnBatch(Observer observer) { m_onBatch = std::move(observer); }
     void setAfterAnswers(Observer observer) { m_afterAnswers = std::move(observer); }
+    void setAnswerScope(AnswerScope scope) { m_answerScope = std::move(scope); }
 
     void start()
     {
@@ -150,12 +155,18 @@ private:
                 commitSplitting(records, 0, records.size(), batch.size() - records.size(), durable, parts);
             }
             const bool allDurable = std::all_of(durable.cbegin(), durable.cend(), [](char d) { return d != 0; });
-            size_t record = 0;
-            for (Entry &e : batch) {
-                const bool ok = e.isBarrier ? allDurable : durable[record++] != 0;
-                if (e.done)
-                    e.done(ok);
-            }
+            const auto answerAll = [&batch, &durable, allDurable] {
+                size_t record = 0;
+                for (Entry &e : batch) {
+                    const bool ok = e.isBarrier ? allDurable : durable[record++] != 0;
+                    if (e.done)
+                        e.done(ok);
+                }
+            };
+            if (m_answerScope)
+                m_answerScope(answerAll);
+            else
+                answerAll();
             if (m_afterAnswers) {
                 for (Part &part : parts)
                     m_afterAnswers(part.result, part.records);
@@ -233,6 +244,7 @@ private:
     WriteBatch m_write;
     Observer m_onBatch;
     Observer m_afterAnswers;
+    AnswerScope m_answerScope;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Entry> m_queue;

@@ -5,7 +5,7 @@
 #include <QDir>
 
 const QStringList BenchOptions::scenarios = {QStringLiteral("browse"), QStringLiteral("herd"), QStringLiteral("purchase"),
-                                             QStringLiteral("soldout"), QStringLiteral("stress"), QStringLiteral("soak"),
+                                             QStringLiteral("soldout"), QStringLiteral("stress"), QStringLiteral("answers"), QStringLiteral("soak"),
                                              QStringLiteral("all")};
 
 namespace {
@@ -52,10 +52,11 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption p99(QStringLiteral("p99-limit-ms"), QStringLiteral("Stress: p99 that breaks a step (default 50)."), QStringLiteral("ms"));
     const QCommandLineOption step(QStringLiteral("step-seconds"), QStringLiteral("Stress: seconds per step (default 5)."), QStringLiteral("s"));
     const QCommandLineOption noPg(QStringLiteral("no-pgbench"), QStringLiteral("Skip the naive PostgreSQL baseline."));
+    const QCommandLineOption perf(QStringLiteral("perf"), QStringLiteral("Sample the server with perf record in each phase (profile-<phase>.txt)."));
     const QCommandLineOption think(QStringLiteral("think-ms"), QStringLiteral("Soak: a shopper's mean pause between rounds (default 2000)."), QStringLiteral("ms"));
     const QCommandLineOption finalTimeout(QStringLiteral("final-timeout"), QStringLiteral("Seconds to wait for every order to be final (default 60)."), QStringLiteral("s"));
     p.addOptions({source, binary, results, database, model, shoppers, units, connections, rate, duration, baseline, poll, admission, p99, step,
-                  noPg, finalTimeout, think});
+                  noPg, perf, finalTimeout, think});
     if (!p.parse(arguments)) {
         *error = p.errorText();
         return false;
@@ -120,6 +121,7 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     o->stepSeconds = number(step, 5, 1, 600);
     o->finalTimeout = number(finalTimeout, 60, 1, 3600);
     o->pgBaseline = !p.isSet(noPg);
+    o->perf = p.isSet(perf);
     return ok;
 }
 
@@ -139,6 +141,7 @@ QJsonObject BenchOptions::toJson() const
             {QStringLiteral("p99LimitMs"), p99LimitMs},
             {QStringLiteral("stepSeconds"), stepSeconds},
             {QStringLiteral("pgBaseline"), pgBaseline},
+            {QStringLiteral("perf"), perf},
             {QStringLiteral("finalTimeout"), finalTimeout},
             {QStringLiteral("thinkMs"), thinkMs}};
 }

@@ -26,6 +26,7 @@ struct BenchOptions
     double p99LimitMs = 50;    // stress: a step breaks when p99 goes above
     double stepSeconds = 5;    // stress
     bool pgBaseline = true;
+    bool perf = false;         // sample the server with perf record in each phase
     double finalTimeout = 60;  // seconds to wait for every order to be final
     int thinkMs = 2000;        // soak: a shopper's mean pause between rounds
 

@@ -25,6 +25,7 @@ struct BenchReport
     QString mainPhase;           // the phase whose rate is compared with the baseline
     QString mainEndpoint;        // its endpoint of interest
     QString baselinePhase;       // GET /health/live, same generator and model
+    QString sameHeadersPhase;    // the same route sent a purchase's headers and byte count
     PgBaseline pg;
     QList<QPair<QString, QString>> figures; // label, value: the headline numbers
     QJsonObject figuresJson;

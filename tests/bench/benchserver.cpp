@@ -26,6 +26,8 @@ QMap<QString, QString> BenchServer::loadDefaults()
         {QStringLiteral("auth/argon2OpsLimit"), QStringLiteral("1")},
         {QStringLiteral("auth/argon2MemLimitKiB"), QStringLiteral("8")},
         {QStringLiteral("auth/tokenRateLimitAttempts"), QStringLiteral("0")},
+        {QStringLiteral("auth/registrationRateLimitAttempts"), QStringLiteral("0")},
+        {QStringLiteral("auth/hashingQueue"), QStringLiteral("100000")},
         {QStringLiteral("auth/accessTokenTtlSeconds"), QStringLiteral("7200")},
         {QStringLiteral("purchase/rateLimitSeconds"), QStringLiteral("0")},
         {QStringLiteral("waitingRoom/joinLimitPerShopper"), QStringLiteral("0")},

@@ -2,6 +2,16 @@
 
 #include "runmetrics.h"
 
+std::vector<qint64> shoppersWithToken(const Crowd &crowd, bool needTicket)
+{
+    std::vector<qint64> ready;
+    for (qint64 i = 0; i < qint64(crowd.authorization.size()); ++i) {
+        if (!crowd.authorization[size_t(i)].empty() && (!needTicket || crowd.tickets[size_t(i)] > 0))
+            ready.push_back(i);
+    }
+    return ready;
+}
+
 int Crowd::ready() const
 {
     int n = 0;
@@ -52,8 +62,8 @@ bool RegisterWorkload::next(qint64, Outgoing &out)
 void RegisterWorkload::answered(const Outgoing &request, const Answer &answer, qint64)
 {
     const qint64 i = request.tag;
-    if (request.kind == Register && (answer.status == 201 || answer.status == 409)) {
-        m_todo.emplace_back(i, Login); // 409: registered by an earlier attempt whose answer was lost
+    if (request.kind == Register && answer.status == 202) { // also when an earlier attempt registered it
+        m_todo.emplace_back(i, Login);
         return;
     }
     if (request.kind == Login && answer.status == 200) {

@@ -17,6 +17,9 @@ struct Crowd
     int ready() const;
 };
 
+// The indexes of the shoppers holding a token (and a ticket, when `needTicket`).
+std::vector<qint64> shoppersWithToken(const Crowd &crowd, bool needTicket);
+
 // POST /users then POST /token for each shopper, retried up to three times each.
 class RegisterWorkload : public Workload
 {

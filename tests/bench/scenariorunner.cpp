@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "answerworkloads.h"
 #include "benchcharts.h"
 #include "benchlog.h"
 #include "benchserver.h"
@@ -9,6 +10,7 @@
 #include "httpclient.h"
 #include "loadgenerator.h"
 #include "pgbaseline.h"
+#include "phaseprofiler.h"
 #include "postgresfixture.h"
 #include "processstats.h"
 #include "saleaudit.h"
@@ -26,6 +28,12 @@
 
 #include <cstdio>
 
+void say(const QString &text)
+{
+    std::fprintf(stderr, "==> %s\n", text.toLocal8Bit().constData());
+    std::fflush(stderr);
+}
+
 namespace {
 
 qint64 defaultShoppers(const QString &scenario)
@@ -34,7 +42,7 @@ qint64 defaultShoppers(const QString &scenario)
         return 100000;
     if (scenario == QLatin1String("soldout"))
         return 10000;
-    if (scenario == QLatin1String("browse"))
+    if (scenario == QLatin1String("browse") || scenario == QLatin1String("answers"))
         return 1000;
     return 2000;
 }
@@ -106,7 +114,10 @@ bool ScenarioRunner::startServer(const QMap<QString, QString> &settings)
 std::shared_ptr<RunMetrics> ScenarioRunner::load(const QString &phase, Workload &workload, const LoadPlan &p, bool charted)
 {
     auto metrics = std::make_shared<RunMetrics>(phase);
+    PhaseProfiler profiler(m_o.perf && phase != QLatin1String("register") ? m_server->pid() : 0, m_dir, phase);
     m_generator->run(workload, p, *metrics);
+    if (profiler.active())
+        m_report.notes << profiler.finish();
     m_report.phases.push_back(metrics);
     if (charted)
         m_report.chartedPhases << phase;
@@ -155,13 +166,19 @@ bool ScenarioRunner::createSale(qint64 units, int perUserLimit, qint64 startInMs
     return true;
 }
 
-void ScenarioRunner::healthBaseline()
+void ScenarioRunner::healthBaseline(const QString &suffix)
 {
     say(QStringLiteral("baseline: GET /health/live, same generator, model and connections"));
     RunMetrics scratch(QStringLiteral("x"));
     HealthWorkload w(scratch);
-    load(QStringLiteral("baseline /health/live"), w, plan(m_o.baselineSeconds), false);
-    m_report.baselinePhase = QStringLiteral("baseline /health/live");
+    m_report.baselinePhase = QStringLiteral("baseline /health/live") + suffix;
+    load(m_report.baselinePhase, w, plan(m_o.baselineSeconds), false);
+    if (m_crowd.ready() == 0)
+        return;
+    say(QStringLiteral("baseline: GET /health/live with a purchase's headers (token, Content-Type, Idempotency-Key, body)"));
+    SameHeadersHealthWorkload same(scratch, m_crowd, m_saleId > 0 ? m_saleId : 1);
+    m_report.sameHeadersPhase = QStringLiteral("baseline /health/live, purchase headers") + suffix;
+    load(m_report.sameHeadersPhase, same, plan(m_o.baselineSeconds), false);
 }
 
 void ScenarioRunner::compare(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint)
@@ -169,10 +186,15 @@ void ScenarioRunner::compare(const QString &label, const QString &key, const Run
     const double rate = rateOf(m, endpoint);
     const auto base = m_report.phase(m_report.baselinePhase);
     const double baseRate = base ? rateOf(*base, QStringLiteral("GET /health/live")) : 0;
-    m_report.figure(label, key, rate,
-                    QStringLiteral("%1 req/s = %2 of GET /health/live (%3 req/s)")
-                        .arg(number(rate), number(baseRate > 0 ? rate / baseRate : 0, 2), number(baseRate)));
+    const auto same = m_report.phase(m_report.sameHeadersPhase);
+    const double sameRate = same ? rateOf(*same, SameHeadersHealthWorkload::endpointName()) : 0;
+    QString text = QStringLiteral("%1 req/s = %2 of GET /health/live (%3 req/s)")
+                       .arg(number(rate), number(baseRate > 0 ? rate / baseRate : 0, 2), number(baseRate));
+    if (sameRate > 0)
+        text += QStringLiteral("; %1 of it with a purchase's headers (%2 req/s)").arg(number(rate / sameRate, 2), number(sameRate));
+    m_report.figure(label, key, rate, text);
     m_report.figuresJson.insert(key + QStringLiteral("RatioToHealth"), baseRate > 0 ? rate / baseRate : 0);
+    m_report.figuresJson.insert(key + QStringLiteral("RatioToSameHeaders"), sameRate > 0 ? rate / sameRate : QJsonValue());
 }
 
 void ScenarioRunner::latencyFigures(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint)
@@ -468,6 +490,8 @@ int ScenarioRunner::run()
         ran = browse();
     else if (m_o.scenario == QLatin1String("stress"))
         ran = stress();
+    else if (m_o.scenario == QLatin1String("answers"))
+        ran = answers();
     else if (m_o.scenario == QLatin1String("soak"))
         ran = soak();
     return finish(ran);

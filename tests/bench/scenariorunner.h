@@ -18,6 +18,9 @@ class SaleAuditor;
 class SoakWorkload;
 class Workload;
 
+// A progress line on stderr ("==> text").
+void say(const QString &text);
+
 // One scenario from start to report: starts PostgreSQL (on request) and the server with
 // a configuration for the scenario, registers the crowd, measures the same-run
 // baseline, runs the scenario's phases, audits the database, runs the pgbench baseline,
@@ -37,7 +40,9 @@ private:
     LoadPlan plan(double seconds) const;
     bool registerCrowd(int count);
     bool createSale(qint64 units, int perUserLimit, qint64 startInMs, qint64 durationMs);
-    void healthBaseline();
+    // GET /health/live bare, then sent with a purchase's headers (the two ratios of every
+    // figure). `suffix` names a second pair, after a restart.
+    void healthBaseline(const QString &suffix = QString());
     void compare(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
     void latencyFigures(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
     void waitForFinalOrders(qint64 fromNs, qint64 startNs, RunMetrics &metrics);
@@ -48,8 +53,15 @@ private:
     bool soldOut();
     bool browse();
     bool stress();
-    bool soak();          // soakscenario.cpp
+    bool soak();    // soakscenario.cpp
     void auditSoak();
+    bool answers(); // answersscenario.cpp
+    // The same server binary and data again with other settings (answers: the 429 phase).
+    bool restartServer(const QMap<QString, QString> &settings);
+    // Rate against both baselines and the server's CPU time per answer of one phase.
+    void answerFigures(const QString &label, const QString &key, const RunMetrics &m, qint64 answers);
+    // Waits (at most --final-timeout) until no order of these sales is Pending.
+    void waitUntilFinal(const QList<qint64> &sales);
     int finish(bool ran);
 
     BenchOptions m_o;

@@ -2,20 +2,6 @@
 
 #include "runmetrics.h"
 
-namespace {
-
-std::vector<qint64> withToken(const Crowd &crowd, bool needTicket)
-{
-    std::vector<qint64> ready;
-    for (qint64 i = 0; i < qint64(crowd.authorization.size()); ++i) {
-        if (!crowd.authorization[size_t(i)].empty() && (!needTicket || crowd.tickets[size_t(i)] > 0))
-            ready.push_back(i);
-    }
-    return ready;
-}
-
-} // namespace
-
 HealthWorkload::HealthWorkload(RunMetrics &metrics)
     : m_request(httpRequest("GET", "/health/live"))
     , m_endpoint(metrics.endpoint(QStringLiteral("GET /health/live")))
@@ -31,7 +17,7 @@ bool HealthWorkload::next(qint64, Outgoing &out)
 
 PurchaseWorkload::PurchaseWorkload(RunMetrics &metrics, const Crowd &crowd, qint64 saleId, const std::string &keyPrefix)
     : m_crowd(crowd)
-    , m_ready(withToken(crowd, false))
+    , m_ready(shoppersWithToken(crowd, false))
     , m_path("/sales/" + std::to_string(saleId) + "/purchase")
     , m_keyPrefix(keyPrefix)
     , m_endpoint(metrics.endpoint(QStringLiteral("POST /sales/{id}/purchase")))
@@ -72,7 +58,7 @@ QString PurchaseWorkload::progress() const
 
 SoldOutWorkload::SoldOutWorkload(RunMetrics &metrics, const Crowd &crowd, qint64 saleId)
     : m_crowd(crowd)
-    , m_ready(withToken(crowd, false))
+    , m_ready(shoppersWithToken(crowd, false))
     , m_path("/sales/" + std::to_string(saleId))
     , m_joinEndpoint(metrics.endpoint(QStringLiteral("POST /sales/{id}/queue")))
     , m_buyEndpoint(metrics.endpoint(QStringLiteral("POST /sales/{id}/purchase")))
@@ -105,7 +91,7 @@ void SoldOutWorkload::answered(const Outgoing &, const Answer &answer, qint64)
 
 BrowseWorkload::BrowseWorkload(RunMetrics &metrics, const Crowd &crowd, qint64 saleId, qint64 productId)
     : m_crowd(crowd)
-    , m_ticketed(withToken(crowd, true))
+    , m_ticketed(shoppersWithToken(crowd, true))
     , m_salePath("/sales/" + std::to_string(saleId))
     , m_fixed{httpRequest("GET", "/sales"), httpRequest("GET", m_salePath), httpRequest("GET", "/products/" + std::to_string(productId))}
     , m_endpoints{metrics.endpoint(QStringLiteral("GET /sales")), metrics.endpoint(QStringLiteral("GET /sales/{id}")),

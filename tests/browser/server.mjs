@@ -13,7 +13,7 @@ export async function startServer(extraIni = []) {
   const dir = mkdtempSync(join(tmpdir(), 'flashsale-browser-'));
   const config = join(dir, 'flashsale.ini');
   writeFileSync(config, [
-    '[auth]', 'argon2OpsLimit=1', 'argon2MemLimitKiB=8192', 'tokenRateLimitAttempts=0',
+    '[auth]', 'argon2OpsLimit=1', 'argon2MemLimitKiB=8192', 'tokenRateLimitAttempts=0', 'registrationRateLimitAttempts=0', 'hashingQueue=4096',
     '[waitingRoom]', 'joinLimitPerAddress=0',
     '[payments]', 'simulatedLatencyMs=20', ...extraIni, '',
   ].join('\n'));
@@ -86,7 +86,7 @@ export class Api {
 
   async register(email, password, name) {
     const r = await this.call('POST', '/users', { email, password, name });
-    if (r.status !== 201) throw new Error(`register ${email}: ${r.status} ${JSON.stringify(r.data)}`);
+    if (r.status !== 202) throw new Error(`register ${email}: ${r.status} ${JSON.stringify(r.data)}`);
     return r.data;
   }
 

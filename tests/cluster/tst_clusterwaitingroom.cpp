@@ -267,7 +267,7 @@ private:
 
     // Every node: two HTTP threads, cheap Argon2id, a waiting room required and admitting
     // every 100 ms, without per-address join limits (all shoppers come from 127.0.0.1).
-    ClusterFixture m_cluster{nodeCount, "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n"
+    ClusterFixture m_cluster{nodeCount, "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\nregistrationRateLimitAttempts=0\nhashingQueue=4096\n"
                                         "[waitingRoom]\nrequired=true\njoinLimitPerAddress=0\nadmissionIntervalMs=100\noverbookingFactor=1.0\n"};
 };
 

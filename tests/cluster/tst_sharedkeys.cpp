@@ -120,7 +120,7 @@ private Q_SLOTS:
 
 private:
     ClusterFixture m_cluster{2, "[purchase]\nrateLimitSeconds=0\n"
-                                "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n"
+                                "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\nregistrationRateLimitAttempts=0\nhashingQueue=4096\n"
                                 "[waitingRoom]\nrequired=true\njoinLimitPerAddress=0\nadmissionIntervalMs=100\n"
                                 "[payments]\nsimulatedLatencyMs=5\n"};
 };

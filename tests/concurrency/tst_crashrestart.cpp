@@ -28,7 +28,7 @@ private Q_SLOTS:
         const QString ini = configDir.filePath(QStringLiteral("test.ini"));
         QFile f(ini);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[purchase]\nrateLimitSeconds=0\n[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n[waitingRoom]\nrequired=false\n");
+        f.write("[purchase]\nrateLimitSeconds=0\n[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\nregistrationRateLimitAttempts=0\nhashingQueue=4096\n[waitingRoom]\nrequired=false\n");
         f.close();
         const QStringList args = {QStringLiteral("--config"), ini, QStringLiteral("--no-demo"), QStringLiteral("--threads"), QStringLiteral("2")};
 

@@ -45,15 +45,6 @@ QByteArray ghostToken(const QString &dataDir, qint64 userId)
     return JwtCodec(key, QStringLiteral("flashsale")).sign(claims);
 }
 
-double metric(HttpClient &client, const QByteArray &name)
-{
-    for (const QByteArray &line : client.get(QStringLiteral("/metrics")).body.split('\n')) {
-        if (line.startsWith(name + ' '))
-            return line.mid(name.size() + 1).toDouble();
-    }
-    return -1;
-}
-
 } // namespace
 
 class TestPoisonedBatch : public QObject
@@ -158,9 +149,9 @@ class TestPoisonedBatch : public QObject
 
         // The poisoned records really shared batches with honest ones: failed batches were split.
         HttpClient probe(server.baseUrl());
-        qInfo() << "journal commit splits" << metric(probe, "flashsale_journal_commit_splits")
-                << "failures" << metric(probe, "flashsale_journal_commit_failures_total");
-        QVERIFY(metric(probe, "flashsale_journal_commit_splits") > 0);
+        qInfo() << "journal commit splits" << probe.metric("flashsale_journal_commit_splits")
+                << "failures" << probe.metric("flashsale_journal_commit_failures_total");
+        QVERIFY(probe.metric("flashsale_journal_commit_splits") > 0);
 
         // The retry a 503 asks for is refused 401: the server checked the account again.
         ConcurrentClient retry(QHostAddress::LocalHost, server.baseUrl().port(), 20);

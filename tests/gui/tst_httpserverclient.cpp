@@ -202,7 +202,7 @@ private Q_SLOTS:
 
     void refreshesTheAccessTokenBeforeItExpires()
     {
-        QSignalSpy refreshed(m_client.get(), &HttpServerClient::accessTokenRefreshed);
+        QSignalSpy refreshed(m_client.get(), &ServerClient::accessTokenRenewed);
         QSignalSpy expired(m_client.get(), &ServerClient::sessionExpired);
         QTest::qWait((accessTokenTtlSeconds + 1) * 1000 + 500); // past the first token's expiry
         QVERIFY(refreshed.count() >= 1);

@@ -1,12 +1,6 @@
 // Notifications fed by the outbox: every order outcome is e-mailed once to its shopper
 // (recorded by the built-in sink) and every event is handled once by the handler.
-//
-// Not here yet: live pushes over WebSocket. With QtHttpServer 6.4.2 and this HTTP layer
-// an upgrade request crashes the server (SIGSEGV): Qt creates the QWebSocket in the
-// thread that constructed the HttpWorker (main), not the HTTP thread it was moved to,
-// and only upgrades when handleRequest() returns true without answering. A standalone
-// probe confirmed that constructing the server object inside its thread fixes the
-// first; both fixes belong to server/http.
+// Live pushes over the WebSocket are tested in tst_push.cpp.
 #include "ordersfixture.h"
 
 #include "notifications/notificationsmodule.h"

@@ -30,7 +30,7 @@ QString signUp(HttpClient &client, const QString &email)
 {
     const QString password = QStringLiteral("correct horse 42");
     if (client.post(QStringLiteral("/users"), {{QStringLiteral("email"), email}, {QStringLiteral("password"), password},
-                                               {QStringLiteral("name"), QStringLiteral("Two Tabs")}}).status != 201)
+                                               {QStringLiteral("name"), QStringLiteral("Two Tabs")}}).status != 202)
         return {};
     const HttpResult login = client.post(QStringLiteral("/token"), {{QStringLiteral("username"), email}, {QStringLiteral("password"), password}});
     return login.json().value(QStringLiteral("refreshToken")).toString();

@@ -105,7 +105,7 @@ field() { dpkg-deb --field "$DEB" "$1"; }
 [[ -n $(field Description) ]] || fail "no Description"
 [[ -z $(field Homepage) ]] || fail "unexpected Homepage field"
 DEPENDS="$(field Depends)"
-for dep in libqt6core6 libqt6httpserver6 libsodium23 libc6 libqt6sql6-sqlite libqt6sql6-psql passwd; do
+for dep in libqt6core6 libqt6network6 libqt6websockets6 libsodium23 libc6 libqt6sql6-sqlite libqt6sql6-psql passwd; do
   # libqt6core6 etc. come from dpkg-shlibdeps: their presence proves it ran.
   [[ ", $DEPENDS," == *", $dep"[\ ,]* ]] || fail "Depends lacks $dep: $DEPENDS"
 done

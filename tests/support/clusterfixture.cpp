@@ -30,7 +30,7 @@ ClusterFixture::~ClusterFixture()
 QByteArray ClusterFixture::defaultIni()
 {
     return "[purchase]\nrateLimitSeconds=0\n"
-           "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\n"
+           "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\nregistrationRateLimitAttempts=0\nhashingQueue=4096\n"
            "[waitingRoom]\nrequired=false\n"
            "[payments]\nsimulatedLatencyMs=5\n";
 }
@@ -57,9 +57,16 @@ bool ClusterFixture::start(QString *error)
     return startBalancer(error);
 }
 
+bool ClusterFixture::restartNode(int index, QString *error)
+{
+    node(index).terminate();
+    return startNode(index, error);
+}
+
 bool ClusterFixture::startNode(int index, QString *error)
 {
-    m_ports[size_t(index)] = PostgresFixture::freePort();
+    if (m_ports[size_t(index)] == 0) // a restart keeps its port, so the balancer still finds it
+        m_ports[size_t(index)] = PostgresFixture::freePort();
     const QString ini = m_dir.filePath(QStringLiteral("node-%1.ini").arg(index + 1));
     QFile f(ini);
     if (!f.open(QIODevice::WriteOnly)) {

@@ -24,6 +24,9 @@ public:
     ~ClusterFixture();
 
     bool start(QString *error);
+    // Stops one node cleanly (SIGTERM) and starts it again on the same port, data folder
+    // and database: one step of a rolling restart.
+    bool restartNode(int index, QString *error);
     int nodeCount() const { return int(m_nodes.size()); }
     ServerProcess &node(int index) { return *m_nodes[size_t(index)]; }
     QString nodeId(int index) const { return QStringLiteral("node-%1").arg(index + 1); }

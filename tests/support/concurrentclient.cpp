@@ -154,6 +154,8 @@ QList<RawResponse> ConcurrentClient::run(const QList<RawRequest> &requests, int 
                 loop.quit();
             }
         });
+        if (!m_source.isNull())
+            c.socket->bind(m_source);
         c.socket->connectToHost(m_address, m_port);
     }
     QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);

@@ -37,10 +37,14 @@ public:
     QList<RawResponse> run(const QList<RawRequest> &requests, int timeoutMs = 120000);
     // Called on every answer as it arrives (for tests that act in the middle of a burst).
     void setOnAnswer(std::function<void(int index, const RawResponse &answer)> callback) { m_onAnswer = std::move(callback); }
+    // Connects from this local address (another loopback address, 127.0.0.2 say, is
+    // another client to the server's per-address limits). Null: the kernel chooses.
+    void setSourceAddress(const QHostAddress &source) { m_source = source; }
 
 private:
     QHostAddress m_address;
     quint16 m_port;
     int m_connections;
+    QHostAddress m_source;
     std::function<void(int, const RawResponse &)> m_onAnswer;
 };

@@ -96,3 +96,12 @@ QByteArray HttpClient::registerAndLogin(const QString &email, const QString &pas
                                    {QStringLiteral("name"), name}});
     return login(email, password);
 }
+
+double HttpClient::metric(const QByteArray &name)
+{
+    for (const QByteArray &line : get(QStringLiteral("/metrics")).body.split('\n')) {
+        if (line.startsWith(name + ' '))
+            return line.mid(name.size() + 1).toDouble();
+    }
+    return -1;
+}

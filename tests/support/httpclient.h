@@ -37,6 +37,8 @@ public:
     QByteArray registerAndLogin(const QString &email, const QString &password = QStringLiteral("correct horse 42"),
                                 const QString &name = QStringLiteral("Test Shopper"));
     QByteArray login(const QString &email, const QString &password);
+    // One unlabelled sample of GET /metrics (Prometheus text), or -1 when it is not there.
+    double metric(const QByteArray &name);
 
 private:
     QUrl m_base;

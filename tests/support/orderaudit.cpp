@@ -4,7 +4,10 @@
 
 #include "storage/database.h"
 
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QSqlQuery>
+#include <QTest>
 
 namespace {
 
@@ -108,4 +111,30 @@ OrderAudit auditOrders(const QString &databaseUrl, qint64 saleId, const QSet<QSt
             a.violations << QStringLiteral("%1 reservations for %2 accepted orders").arg(a.reservations).arg(acceptedOrderIds.size());
     }
     return a;
+}
+
+QString OrderAudit::describe() const
+{
+    const QString counts = QStringLiteral("%1 reservations, %2 orders: %3 confirmed, %4 failed, %5 expired, %6 pending, %7 unsettled charges")
+        .arg(reservations).arg(orders).arg(confirmed).arg(failed).arg(expired).arg(pending).arg(unsettledPayments);
+    return violations.isEmpty() ? counts : counts + QLatin1Char('\n') + violations.mid(0, 20).join(QLatin1Char('\n'));
+}
+
+OrderAudit waitUntilFinal(const QString &databaseUrl, qint64 saleId, const QSet<QString> &acceptedOrderIds, int timeoutMs, qint64 *tookMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QDeadlineTimer deadline(timeoutMs);
+    OrderAudit audit = auditOrders(databaseUrl, saleId, acceptedOrderIds);
+    // An audit reads every order of the sale: on a big sale, auditing often would slow
+    // down the server it watches. The pause grows from 100 ms to a second.
+    int pauseMs = 100;
+    while (!audit.allFinal() && !deadline.hasExpired()) {
+        QTest::qWait(pauseMs);
+        pauseMs = qMin(1000, pauseMs * 3 / 2);
+        audit = auditOrders(databaseUrl, saleId, acceptedOrderIds);
+    }
+    if (tookMs)
+        *tookMs = clock.elapsed();
+    return audit;
 }

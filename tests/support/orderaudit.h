@@ -25,8 +25,16 @@ struct OrderAudit
     QStringList violations;
 
     bool allFinal() const { return pending == 0 && unsettledPayments == 0; }
+    // The counts, then the first violations, for a failure message or a log line.
+    QString describe() const;
 };
 
 // `acceptedOrderIds`: every orderId a 202 carried; each must be in the database, and
 // nothing else may be.
 OrderAudit auditOrders(const QString &databaseUrl, qint64 saleId, const QSet<QString> &acceptedOrderIds);
+
+// Audits again (after 100 ms, then less and less often, up to every second) until every
+// order is final and its charge settled, or
+// `timeoutMs` passed; `tookMs` (if given) gets the time it took.
+OrderAudit waitUntilFinal(const QString &databaseUrl, qint64 saleId, const QSet<QString> &acceptedOrderIds, int timeoutMs,
+                          qint64 *tookMs = nullptr);

@@ -1,7 +1,8 @@
 #pragma once
 // Helpers shared by the order-pipeline suites (http/tst_orders*.cpp,
-// concurrency/tst_orderpipeline.cpp): a server of its own with fast simulated payments, an admin, a product and a running sale; buying; reading
-// an order's status; one SQL value from the server's SQLite file.
+// concurrency/tst_orderpipeline.cpp, tst_paymentgatewayfaults.cpp): a server of its own with fast simulated payments, an
+// admin, a product and a running sale; buying; reading an order's status; one SQL value
+// from the server's SQLite file; the reconciler's discrepancy.
 #include "httpclient.h"
 #include "salefixture.h"
 #include "testserver.h"
@@ -55,6 +56,19 @@ inline QJsonObject order(HttpClient &c, const QString &orderId)
 inline QString statusOf(HttpClient &c, const QString &orderId)
 {
     return order(c, orderId).value(QStringLiteral("status")).toString();
+}
+
+// Runs the reconciler twice (a memory/database difference counts once it is seen twice)
+// and returns the second run's discrepancy, or -1 when the /metrics gauge disagrees.
+inline qint64 reconciliationDiscrepancy(HttpClient &admin)
+{
+    admin.get(QStringLiteral("/admin/reconciliation"));
+    const HttpResult second = admin.get(QStringLiteral("/admin/reconciliation"));
+    const qint64 discrepancy = second.status == 200 ? second.json().value(QStringLiteral("discrepancy")).toInteger(-1) : -1;
+    if (discrepancy != 0)
+        qWarning("reconciliation answered %d: %s", second.status, second.body.constData());
+    const QByteArray gauge = "\nflashsale_reconciliation_discrepancy " + QByteArray::number(discrepancy) + '\n';
+    return admin.get(QStringLiteral("/metrics")).body.contains(gauge) ? discrepancy : -1;
 }
 
 // A server of its own for one test, with an admin, a product and a running sale.

@@ -65,7 +65,7 @@ QList<QByteArray> registerShoppers(ConcurrentClient &client, int count, const QS
         if (byStatus.value(expected) != answers.size())
             qWarning() << "SaleFixture::registerShoppers: answers by status" << byStatus << "(0: no answer in time)";
     };
-    tally(client.run(registrations, timeoutMs), 201);
+    tally(client.run(registrations, timeoutMs), 202);
     QList<QByteArray> tokens;
     const QList<RawResponse> answers = client.run(logins, timeoutMs);
     tally(answers, 200);
@@ -79,6 +79,23 @@ RawRequest purchase(qint64 saleId, const QByteArray &token, const QByteArray &id
     return RawRequest{"POST", "/sales/" + QByteArray::number(saleId) + "/purchase",
                       {{"Authorization", "Bearer " + token}, {"Idempotency-Key", idempotencyKey}},
                       "{\"quantity\":" + QByteArray::number(quantity) + "}"};
+}
+
+QStringList buyEach(ConcurrentClient &crowd, qint64 saleId, const QList<QByteArray> &tokens, const QByteArray &keyPrefix, int rounds)
+{
+    QList<RawRequest> requests;
+    for (int round = 0; round < rounds; ++round) {
+        for (int i = 0; i < tokens.size(); ++i)
+            requests.append(purchase(saleId, tokens[i], keyPrefix + QByteArray::number(round) + '-' + QByteArray::number(i), 1));
+    }
+    QStringList orderIds;
+    for (const RawResponse &a : crowd.run(requests)) {
+        if (a.status == 202)
+            orderIds << a.json().value(QStringLiteral("orderId")).toString();
+        else if (a.status != 409)
+            qWarning("purchase answered %d: %s %s", a.status, a.body.constData(), qPrintable(a.error));
+    }
+    return orderIds;
 }
 
 } // namespace SaleFixture

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 // Steps many tests share: the admin from the environment, a product with master stock,
 // a sale, and crowds of registered shoppers holding access tokens.
@@ -27,5 +28,8 @@ QJsonObject scheduleSale(HttpClient &admin, qint64 productId, qint64 quantity, i
 QList<QByteArray> registerShoppers(ConcurrentClient &client, int count, const QString &prefix);
 
 RawRequest purchase(qint64 saleId, const QByteArray &token, const QByteArray &idempotencyKey, int quantity);
+// Every shopper buys one unit `rounds` times (keys `<keyPrefix><round>-<shopper>`), all at
+// once; returns the orderIds of the 202s. Any answer but 202 or 409 sold out is logged.
+QStringList buyEach(ConcurrentClient &crowd, qint64 saleId, const QList<QByteArray> &tokens, const QByteArray &keyPrefix, int rounds = 1);
 
 } // namespace SaleFixture

@@ -18,6 +18,8 @@ ServerConfig TestServer::testConfig(const QString &dataDir)
     c.auth.argon2OpsLimit = 1;
     c.auth.argon2MemLimitKiB = 8;
     c.auth.tokenRateLimitAttempts = 0; // tests log in thousands of shoppers from 127.0.0.1
+    c.auth.registrationRateLimitAttempts = 0; // and register them
+    c.auth.hashingQueue = 4096;               // all at once
     c.auth.refreshReuseIntervalSeconds = 0; // strict rotation; tst_refreshreuse turns the interval on
     c.waitingRoom.required = false;    // suites that buy without queueing; the waiting room's own tests turn it on
     c.logLevel = QStringLiteral("warning");

@@ -1,6 +1,6 @@
 // The circuit breaker's rules with a driven clock: opens on the Nth failure within the
 // window (not on old ones), refuses while open, lets exactly one trial through when
-// half-open, closes on its success and reopens on its failure.
+// half-open, closes on its success (counted once) and reopens on its failure.
 #include "payments/circuitbreaker.h"
 
 #include <QtTest>
@@ -53,12 +53,16 @@ private Q_SLOTS:
         QVERIFY(!b.allow(10001)); // one trial at a time
         b.recordFailure(10500);   // the trial failed: open again, for a full period
         QCOMPARE(b.state(11000), CircuitBreaker::State::Open);
+        QCOMPARE(b.timesClosed(), quint64(0));
         QVERIFY(!b.allow(20000));
         QVERIFY(b.allow(20500));
         b.recordSuccess(20600);
         QCOMPARE(b.state(20600), CircuitBreaker::State::Closed);
         QVERIFY(b.allow(20601));
         QCOMPARE(b.timesOpened(), quint64(2));
+        QCOMPARE(b.timesClosed(), quint64(1));
+        b.recordSuccess(20700); // already closed: not counted again
+        QCOMPARE(b.timesClosed(), quint64(1));
     }
 };
 

@@ -251,7 +251,7 @@ void HttpServerClient::refreshSession(std::function<void(bool)> then)
         const bool refreshed = reply.status == 200 && !answer.value(QStringLiteral("accessToken")).toString().isEmpty();
         if (refreshed) {
             acceptTokens(answer);
-            Q_EMIT accessTokenRefreshed();
+            Q_EMIT accessTokenRenewed(m_accessToken);
         } else if (reply.status == 0 || reply.status >= 500 || reply.status == 429) {
             // The server is away or busy: the access token may still be good; try again soon.
             m_refreshTimer.start(std::chrono::milliseconds(retryRefreshAfterMs));

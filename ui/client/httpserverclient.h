@@ -57,10 +57,6 @@ public:
     void getClusterStatus(QObject *context, Handler<Api::ClusterStatus> done) override;
     QUrl notificationsUrl() const override;
 
-Q_SIGNALS:
-    // The refresh grant gave a new access token.
-    void accessTokenRefreshed();
-
 private:
     struct Request
     {

@@ -78,10 +78,14 @@ public:
     // (GET /admin/cluster); a single node answers that it is not clustered.
     virtual void getClusterStatus(QObject *context, Handler<Api::ClusterStatus> done) = 0;
     // ws://host/notifications with the admin's access token: every domain event, live.
+    // The server closes it (4001) when that token expires, unless the socket is sent each
+    // refreshed token ({"type": "renew", "accessToken": ...}; see accessTokenRenewed).
     virtual QUrl notificationsUrl() const = 0;
 
 Q_SIGNALS:
     void baseUrlChanged(const QUrl &url);
+    // The access token was refreshed within the same session.
+    void accessTokenRenewed(const QByteArray &accessToken);
     // Signed in, signed out, or the session could not be kept alive.
     void sessionChanged();
     // The refresh grant failed: the merchant must sign in again.

@@ -64,6 +64,13 @@ EventLogView::EventLogView(ServerClient *client, qint64 saleId, QWidget *parent)
     });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &EventLogView::received);
     connect(m_client, &ServerClient::sessionChanged, this, [this] { m_socket.close(); });
+    // The server ends the feed when its access token expires: each refreshed one renews it.
+    connect(m_client, &ServerClient::accessTokenRenewed, this, [this](const QByteArray &token) {
+        if (m_socket.state() == QAbstractSocket::ConnectedState)
+            m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("renew")},
+                                                                                 {QStringLiteral("accessToken"), QString::fromLatin1(token)}})
+                                                           .toJson(QJsonDocument::Compact)));
+    });
     setConnectionText(tr("Connecting to the live feed…"));
     connectToServer();
 }

@@ -1,0 +1,217 @@
+// Issue 15, point 6: rotating a key is a documented operation that signs no one out. The
+// access tokens' key (jwt-signing) is rotated exactly as docs/reliability.md ("Signing keys
+// and their rotation") says, its SQL read from that page, on two real nodes sharing one
+// PostgreSQL, each step followed by a rolling restart:
+//   1. accept the new key everywhere, still sign with the old one;
+//   2. sign with the new key, still accept the old one;
+//   3. accept the new key only.
+// A shopper signed in before the rotation stays signed in: after each node's restart in
+// steps 1 and 2 their first access token works on both nodes, and at every restart their
+// refresh token refreshes. Tokens signed after step 2 use the new key and verify on both
+// nodes, the one not restarted yet included; after step 3 the old key's tokens are refused
+// by both, and the shopper's refreshed token is accepted by both.
+#include "accounts/jwt.h"
+#include "accounts/signingkey.h"
+#include "clusterfixture.h"
+#include "salefixture.h"
+#include "storage/database.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QUuid>
+#include <QtTest>
+
+namespace {
+
+const QString email = QStringLiteral("rotation@keys.test");
+const QString password = QStringLiteral("correct horse 42");
+const QString placeholder = QStringLiteral("<new key, base64>");
+
+// The documented statements that rotate jwt-signing, in order, from docs/reliability.md.
+QStringList documentedRotation(QString *error)
+{
+    QFile f(qEnvironmentVariable("FLASHSALE_SOURCE_DIR") + QStringLiteral("/docs/reliability.md"));
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1 (FLASHSALE_SOURCE_DIR): %2").arg(f.fileName(), f.errorString());
+        return {};
+    }
+    const QString text = QString::fromUtf8(f.readAll());
+    const qsizetype from = text.indexOf(QStringLiteral("## Signing keys and their rotation"));
+    if (from < 0) {
+        *error = QStringLiteral("docs/reliability.md has no section \"Signing keys and their rotation\"");
+        return {};
+    }
+    const qsizetype to = text.indexOf(QStringLiteral("\n## "), from + 1);
+    static const QRegularExpression statement(QStringLiteral("`(UPDATE shared_keys [^`]*'jwt-signing'[^`]*)`"));
+    QStringList steps;
+    for (auto it = statement.globalMatch(text.mid(from, to < 0 ? -1 : to - from)); it.hasNext();)
+        steps << it.next().captured(1);
+    return steps;
+}
+
+QUrl nodeUrl(ClusterFixture &cluster, int index)
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(cluster.nodePort(index)));
+}
+
+struct Session
+{
+    QByteArray accessToken;
+    QString refreshToken;
+};
+
+// POST /token with a grant; the new session, or an empty one.
+Session grant(const QUrl &node, const QJsonObject &body)
+{
+    const HttpResult r = HttpClient(node).post(QStringLiteral("/token"), body);
+    if (r.status != 200) {
+        qWarning("POST /token answered %d: %s", r.status, r.body.constData());
+        return {};
+    }
+    return {r.json().value(QStringLiteral("accessToken")).toString().toUtf8(), r.json().value(QStringLiteral("refreshToken")).toString()};
+}
+
+bool refresh(const QUrl &node, Session *session)
+{
+    const Session next = grant(node, {{QStringLiteral("grantType"), QStringLiteral("refresh_token")},
+                                      {QStringLiteral("refreshToken"), session->refreshToken}});
+    if (next.accessToken.isEmpty())
+        return false;
+    *session = next;
+    return true;
+}
+
+int profileStatus(const QUrl &node, const QByteArray &accessToken)
+{
+    HttpClient c(node);
+    c.setBearer(accessToken);
+    return c.get(QStringLiteral("/user/me")).status;
+}
+
+bool signedWith(const QByteArray &token, const QByteArray &key)
+{
+    AccessClaims claims;
+    return JwtCodec(key, QStringLiteral("flashsale")).verify(token, QDateTime::currentSecsSinceEpoch(), &claims) == JwtCodec::Failure::None;
+}
+
+} // namespace
+
+class TestKeyRotation : public QObject
+{
+    Q_OBJECT
+
+    // GET /user/me with the token on every node; true if each answers `status`.
+    bool everyNodeAnswers(const QByteArray &accessToken, int status)
+    {
+        for (int n = 0; n < m_cluster.nodeCount(); ++n) {
+            const int got = profileStatus(nodeUrl(m_cluster, n), accessToken);
+            if (got != status) {
+                qWarning("node %d answered %d, not %d", n + 1, got, status);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // One restart of a rolling restart: node `n` restarts, then the shopper refreshes
+    // there; the new access token must be signed with `signingKey` and accepted by every
+    // node. Returns what is wrong, or nothing.
+    QString restartAndRefresh(int n, Session *shopper, const QByteArray &signingKey)
+    {
+        QString error;
+        if (!m_cluster.restartNode(n, &error))
+            return error;
+        if (!refresh(nodeUrl(m_cluster, n), shopper))
+            return QStringLiteral("node %1 refused the refresh token").arg(n + 1);
+        if (!signedWith(shopper->accessToken, signingKey))
+            return QStringLiteral("node %1 signed with another key than expected").arg(n + 1);
+        if (!everyNodeAnswers(shopper->accessToken, 200))
+            return QStringLiteral("a token from node %1 is not accepted everywhere").arg(n + 1);
+        return {};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        SaleFixture::provideAdminFromEnvironment();
+        QString error;
+        QVERIFY2(m_cluster.start(&error), qPrintable(error));
+    }
+
+    void theDocumentedRotationSignsNoOneOut()
+    {
+        QString error;
+        const QStringList steps = documentedRotation(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(steps.size(), 3);
+        Database database(DatabaseUrl::parse(m_cluster.databaseUrl()));
+        QSqlQuery published = execOrThrow(database.connection(), QStringLiteral("SELECT key_material FROM shared_keys WHERE name = 'jwt-signing'"));
+        QVERIFY(published.next());
+        const QByteArray oldKey = QByteArray::fromBase64(published.value(0).toString().toLatin1());
+        QCOMPARE(oldKey.size(), SigningKey::KeyBytes);
+        QByteArray newKey;
+        for (int i = 0; i < SigningKey::KeyBytes; ++i)
+            newKey.append(char(QRandomGenerator::system()->bounded(256)));
+        const auto runStep = [&](int step) {
+            QString sql = steps[step];
+            sql.replace(placeholder, QString::fromLatin1(newKey.toBase64()));
+            qInfo().noquote() << "step" << step + 1 << ":" << steps[step];
+            execOrThrow(database.connection(), sql);
+        };
+
+        // Signed in before the rotation, on node 1: the old key signs.
+        const QUrl one = nodeUrl(m_cluster, 0);
+        QCOMPARE(HttpClient(one).post(QStringLiteral("/users"), {{QStringLiteral("email"), email}, {QStringLiteral("password"), password},
+                                                                  {QStringLiteral("name"), QStringLiteral("Rotation Shopper")}}).status, 201);
+        Session shopper = grant(one, {{QStringLiteral("username"), email}, {QStringLiteral("password"), password}});
+        const QByteArray before = shopper.accessToken;
+        QVERIFY(signedWith(before, oldKey));
+        QVERIFY(everyNodeAnswers(before, 200));
+
+        // 1. The new key is accepted everywhere; the old one still signs.
+        QVERIFY(steps[0].contains(placeholder));
+        runStep(0);
+        for (int n = 0; n < m_cluster.nodeCount(); ++n) {
+            QCOMPARE(restartAndRefresh(n, &shopper, oldKey), QString());
+            QVERIFY2(everyNodeAnswers(before, 200), qPrintable(QStringLiteral("step 1, node %1 restarted").arg(n + 1)));
+        }
+
+        // 2. The new key signs; the old one is still accepted. A token from the first node
+        //    restarted is good on the second before its restart (it accepts the new key
+        //    since step 1).
+        QVERIFY(steps[1].contains(placeholder));
+        runStep(1);
+        for (int n = 0; n < m_cluster.nodeCount(); ++n) {
+            QCOMPARE(restartAndRefresh(n, &shopper, newKey), QString());
+            QVERIFY2(everyNodeAnswers(before, 200), qPrintable(QStringLiteral("step 2, node %1 restarted").arg(n + 1)));
+        }
+        const Session signedInDuring = grant(nodeUrl(m_cluster, 1), {{QStringLiteral("username"), email}, {QStringLiteral("password"), password}});
+        QVERIFY(signedWith(signedInDuring.accessToken, newKey));
+        QVERIFY(everyNodeAnswers(signedInDuring.accessToken, 200));
+
+        // 3. Only the new key is accepted: tokens of the old one are refused everywhere, the
+        //    shopper refreshes into a token every node accepts.
+        runStep(2);
+        for (int n = 0; n < m_cluster.nodeCount(); ++n) {
+            QCOMPARE(restartAndRefresh(n, &shopper, newKey), QString());
+            QCOMPARE(profileStatus(nodeUrl(m_cluster, n), before), 401);
+        }
+        QVERIFY(everyNodeAnswers(before, 401));
+        // Not only that one token: anything the old key signs now, fresh as it is.
+        AccessClaims claims;
+        QCOMPARE(JwtCodec(newKey, QStringLiteral("flashsale")).verify(shopper.accessToken, QDateTime::currentSecsSinceEpoch(), &claims),
+                 JwtCodec::Failure::None);
+        claims.issuedAt = QDateTime::currentSecsSinceEpoch();
+        claims.tokenId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        QVERIFY(everyNodeAnswers(JwtCodec(oldKey, QStringLiteral("flashsale")).sign(claims), 401));
+        QVERIFY(everyNodeAnswers(JwtCodec(newKey, QStringLiteral("flashsale")).sign(claims), 200));
+    }
+
+private:
+    ClusterFixture m_cluster{2, ClusterFixture::defaultIni()};
+};
+
+QTEST_GUILESS_MAIN(TestKeyRotation)
+#include "tst_keyrotation.moc"
