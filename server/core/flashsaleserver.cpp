@@ -9,6 +9,7 @@
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
 #include "storage/migrator.h"
+#include "storage/sqlitemaintenance.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
@@ -111,6 +112,9 @@ bool FlashSaleServer::start(QString *error)
         m_metrics->gauge(QStringLiteral("flashsale_sqlite_writer_waits_total"),
                          QStringLiteral("Writes that found the SQLite writer lock taken."),
                          [] { return double(sqliteWriterWaits().count.load()); });
+        m_metrics->gauge(QStringLiteral("flashsale_sqlite_heap_bytes"),
+                         QStringLiteral("Heap memory SQLite holds: page caches of every connection, schemas, statements."),
+                         [] { return double(SqliteMaintenance::heapBytes()); });
     }
 
     m_modules = createModules(*this);

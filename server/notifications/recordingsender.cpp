@@ -2,6 +2,11 @@
 
 #include "telemetry/logger.h"
 
+RecordingSender::RecordingSender(int capacity)
+    : m_capacity(qMax(1, capacity))
+{
+}
+
 void RecordingSender::send(const Message &message)
 {
     const QString channel = message.channel == Channel::Email ? QStringLiteral("email") : QStringLiteral("sms");
@@ -11,7 +16,13 @@ void RecordingSender::send(const Message &message)
         if (m_seen.contains(key))
             return; // a redelivered event: already "sent"
         m_seen.insert(key);
+        m_keys.push_back(key);
         m_messages.append(message);
+        if (m_messages.size() > m_capacity) {
+            m_seen.remove(m_keys.front());
+            m_keys.pop_front();
+            m_messages.removeFirst();
+        }
     }
     Log::info(QStringLiteral("notification.sent"), {{QStringLiteral("channel"), channel}, {QStringLiteral("to"), message.to},
                                                     {QStringLiteral("subject"), message.subject}, {QStringLiteral("eventId"), message.eventId}});

@@ -1,5 +1,7 @@
 #include "database.h"
 
+#include "sqlitemaintenance.h"
+
 #include <QAtomicInteger>
 #include <QDateTime>
 #include <QSqlError>
@@ -109,8 +111,7 @@ void Database::checkpoint() const
 {
     if (isPostgres())
         return;
-    // PASSIVE never waits for writers or readers: it copies what it can and returns.
-    QSqlQuery(connection()).exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+    SqliteMaintenance::checkpoint(connection());
 }
 
 bool Database::canWrite(QString *error) const

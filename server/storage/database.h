@@ -27,7 +27,9 @@ public:
     // The calling thread's connection, opened on first use. Check isOpen().
     QSqlDatabase connection() const;
     // SQLite: copies the write-ahead log into the database file without blocking anyone
-    // (the server runs it every second on a database thread). PostgreSQL: nothing.
+    // and, once the log is large, empties it, holding writers for a few ms (the server
+    // runs it every second on a database thread; storage/sqlitemaintenance.h).
+    // PostgreSQL: nothing.
     void checkpoint() const;
     // Opens a connection once to check that the database is reachable.
     bool probe(QString *error) const;

@@ -5,7 +5,30 @@
 #include <QDir>
 
 const QStringList BenchOptions::scenarios = {QStringLiteral("browse"), QStringLiteral("herd"), QStringLiteral("purchase"),
-                                             QStringLiteral("soldout"), QStringLiteral("stress"), QStringLiteral("answers"), QStringLiteral("all")};
+                                             QStringLiteral("soldout"), QStringLiteral("stress"), QStringLiteral("answers"), QStringLiteral("soak"),
+                                             QStringLiteral("all")};
+
+namespace {
+
+// "90", "90s", "30m", "2h": seconds; -1 when it is none of these.
+double durationSeconds(const QString &text)
+{
+    static const QList<QPair<QChar, double>> units = {{QLatin1Char('s'), 1}, {QLatin1Char('m'), 60}, {QLatin1Char('h'), 3600}};
+    double scale = 1;
+    QString number = text.trimmed();
+    for (const auto &[suffix, seconds] : units) {
+        if (number.endsWith(suffix)) {
+            number.chop(1);
+            scale = seconds;
+            break;
+        }
+    }
+    bool ok = false;
+    const double v = number.toDouble(&ok);
+    return ok ? v * scale : -1;
+}
+
+} // namespace
 
 bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString *error)
 {
@@ -19,20 +42,21 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption database(QStringLiteral("database"), QStringLiteral("sqlite (default) or postgresql."), QStringLiteral("kind"));
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("closed (fixed concurrency, default) or open (constant rate)."), QStringLiteral("model"));
     const QCommandLineOption shoppers(QStringLiteral("shoppers"), QStringLiteral("Distinct shoppers (herd: 100000)."), QStringLiteral("n"));
-    const QCommandLineOption units(QStringLiteral("units"), QStringLiteral("Units on sale (herd: 1000)."), QStringLiteral("n"));
-    const QCommandLineOption connections(QStringLiteral("connections"), QStringLiteral("Open connections (default 1000)."), QStringLiteral("n"));
+    const QCommandLineOption units(QStringLiteral("units"), QStringLiteral("Units on sale (herd: 1000; soak: per sale, default the number of shoppers)."), QStringLiteral("n"));
+    const QCommandLineOption connections(QStringLiteral("connections"), QStringLiteral("Open connections (default 1000; soak 200)."), QStringLiteral("n"));
     const QCommandLineOption rate(QStringLiteral("rate"), QStringLiteral("Open model: requests per second (default 10000)."), QStringLiteral("r"));
-    const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("Seconds of the measured phase (default 20)."), QStringLiteral("s"));
+    const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("The measured phase: seconds, or 90s, 30m, 2h (default 20 s)."), QStringLiteral("time"));
     const QCommandLineOption baseline(QStringLiteral("baseline-seconds"), QStringLiteral("Seconds of each baseline (default 10)."), QStringLiteral("s"));
     const QCommandLineOption poll(QStringLiteral("poll-ms"), QStringLiteral("Herd: status poll interval of a waiting shopper (default 1000)."), QStringLiteral("ms"));
-    const QCommandLineOption admission(QStringLiteral("admission-rate"), QStringLiteral("Herd: shoppers admitted per second (default 5000)."), QStringLiteral("r"));
+    const QCommandLineOption admission(QStringLiteral("admission-rate"), QStringLiteral("Herd and soak: shoppers admitted per second per sale (default herd 5000, soak 10)."), QStringLiteral("r"));
     const QCommandLineOption p99(QStringLiteral("p99-limit-ms"), QStringLiteral("Stress: p99 that breaks a step (default 50)."), QStringLiteral("ms"));
     const QCommandLineOption step(QStringLiteral("step-seconds"), QStringLiteral("Stress: seconds per step (default 5)."), QStringLiteral("s"));
     const QCommandLineOption noPg(QStringLiteral("no-pgbench"), QStringLiteral("Skip the naive PostgreSQL baseline."));
     const QCommandLineOption perf(QStringLiteral("perf"), QStringLiteral("Sample the server with perf record in each phase (profile-<phase>.txt)."));
+    const QCommandLineOption think(QStringLiteral("think-ms"), QStringLiteral("Soak: a shopper's mean pause between rounds (default 2000)."), QStringLiteral("ms"));
     const QCommandLineOption finalTimeout(QStringLiteral("final-timeout"), QStringLiteral("Seconds to wait for every order to be final (default 60)."), QStringLiteral("s"));
     p.addOptions({source, binary, results, database, model, shoppers, units, connections, rate, duration, baseline, poll, admission, p99, step,
-                  noPg, perf, finalTimeout});
+                  noPg, perf, finalTimeout, think});
     if (!p.parse(arguments)) {
         *error = p.errorText();
         return false;
@@ -80,12 +104,19 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     };
     o->shoppers = int(number(shoppers, -1, 1, 2000000));
     o->units = qint64(number(units, -1, 1, 100000000));
-    o->connections = int(number(connections, 1000, 1, 50000));
+    o->connections = int(number(connections, -1, 1, 50000));
     o->rate = number(rate, 10000, 1, 1000000);
-    o->duration = number(duration, 20, 1, 3600);
+    if (p.isSet(duration)) {
+        o->duration = durationSeconds(p.value(duration));
+        if (o->duration < 1 || o->duration > 86400) {
+            *error = QStringLiteral("--duration must be 1 s to 24 h: 90, 90s, 30m or 2h");
+            ok = false;
+        }
+    }
     o->baselineSeconds = number(baseline, 10, 1, 600);
     o->pollMs = int(number(poll, 1000, 10, 60000));
-    o->admissionRate = number(admission, 5000, 1, 1000000);
+    o->admissionRate = number(admission, -1, 1, 1000000);
+    o->thinkMs = int(number(think, 2000, 0, 600000));
     o->p99LimitMs = number(p99, 50, 0.1, 60000);
     o->stepSeconds = number(step, 5, 1, 600);
     o->finalTimeout = number(finalTimeout, 60, 1, 3600);
@@ -111,5 +142,6 @@ QJsonObject BenchOptions::toJson() const
             {QStringLiteral("stepSeconds"), stepSeconds},
             {QStringLiteral("pgBaseline"), pgBaseline},
             {QStringLiteral("perf"), perf},
-            {QStringLiteral("finalTimeout"), finalTimeout}};
+            {QStringLiteral("finalTimeout"), finalTimeout},
+            {QStringLiteral("thinkMs"), thinkMs}};
 }

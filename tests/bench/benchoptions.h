@@ -17,17 +17,18 @@ struct BenchOptions
     LoadModel model = LoadModel::Closed;
     int shoppers = -1;         // -1: the scenario's default
     qint64 units = -1;
-    int connections = 1000;
+    int connections = -1;      // -1: the scenario's default (1000, soak 200)
     double rate = 10000;       // open model, req/s
-    double duration = 20;      // seconds of the measured phase (herd: the longest it may take)
+    double duration = 20;      // seconds of the measured phase (herd: the longest it may take; soak: how long it runs)
     double baselineSeconds = 10;
     int pollMs = 1000;         // herd: a waiting shopper polls this often
-    double admissionRate = 5000;
+    double admissionRate = -1; // -1: the scenario's default (herd 5000/s, soak 200/s per sale)
     double p99LimitMs = 50;    // stress: a step breaks when p99 goes above
     double stepSeconds = 5;    // stress
     bool pgBaseline = true;
     bool perf = false;         // sample the server with perf record in each phase
     double finalTimeout = 60;  // seconds to wait for every order to be final
+    int thinkMs = 2000;        // soak: a shopper's mean pause between rounds
 
     static bool parse(const QStringList &arguments, BenchOptions *options, QString *error);
     QJsonObject toJson() const;

@@ -181,8 +181,19 @@ void LoadGenerator::readable(int index, qint64 nowNs)
         if (c.busy)
             finish(index, 0, {}, nowNs);
         else
-            closeConnection(index);
+            reopenIdle(index);
     }
+}
+
+void LoadGenerator::reopenIdle(int index)
+{
+    // The server closed a connection that had nothing in flight (its idle or header
+    // time-out): it is no longer free to send on; a new one takes its place and becomes
+    // free once connected.
+    m_idle.erase(std::remove(m_idle.begin(), m_idle.end(), index), m_idle.end());
+    closeConnection(index);
+    if (!open(index))
+        ++m_connectFailures;
 }
 
 void LoadGenerator::finish(int index, int status, std::string_view body, qint64 nowNs)
@@ -322,14 +333,14 @@ void LoadGenerator::run(Workload &workload, const LoadPlan &plan, RunMetrics &me
                 flush(index);
             if (c.fd >= 0 && (e & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) && !(e & EPOLLIN)) {
                 const bool wasConnected = c.connected;
-                if (c.busy)
+                if (c.busy) {
                     finish(index, 0, {}, now);
-                else {
-                    closeConnection(index);
+                } else if (m_connectFailures < 100000) {
                     if (!wasConnected)
                         ++m_connectFailures;
-                    if (m_connectFailures < 100000 && !open(index))
-                        ++m_connectFailures;
+                    reopenIdle(index);
+                } else {
+                    closeConnection(index);
                 }
             }
         }

@@ -51,6 +51,7 @@ private:
 
     bool open(int index);
     void closeConnection(int index);
+    void reopenIdle(int index);
     void send(int index, Outgoing &&request, qint64 nowNs);
     void flush(int index);
     void readable(int index, qint64 nowNs);

@@ -1,6 +1,7 @@
 #include "processstats.h"
 
 #include <QByteArray>
+#include <QDir>
 #include <QFile>
 #include <QList>
 
@@ -60,6 +61,24 @@ qint64 peakRssKiB(qint64 pid)
 qint64 currentRssKiB(qint64 pid)
 {
     return statusField(pid, "VmRSS:");
+}
+
+qint64 anonymousRssKiB(qint64 pid)
+{
+    return statusField(pid, "RssAnon:");
+}
+
+qint64 openFiles(qint64 pid)
+{
+    QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+    if (!fds.exists())
+        return -1;
+    return fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size();
+}
+
+qint64 threadCount(qint64 pid)
+{
+    return statusField(pid, "Threads:");
 }
 
 qint64 monotonicNs()

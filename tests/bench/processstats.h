@@ -10,6 +10,9 @@ double selfCpuSeconds();
 double cpuSeconds(qint64 pid);      // -1 when the process is gone
 qint64 peakRssKiB(qint64 pid);      // VmHWM; -1 when unknown
 qint64 currentRssKiB(qint64 pid);   // VmRSS; -1 when unknown
+qint64 anonymousRssKiB(qint64 pid); // RssAnon: heap and stacks, without mapped files; -1 when unknown
+qint64 openFiles(qint64 pid);       // entries in /proc/<pid>/fd; -1 when unknown
+qint64 threadCount(qint64 pid);     // Threads: in /proc/<pid>/status; -1 when unknown
 qint64 monotonicNs();
 // Raises this process's open-file limit to its hard limit (children inherit it).
 void raiseFileLimit();

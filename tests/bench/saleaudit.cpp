@@ -29,6 +29,16 @@ qint64 SaleAuditor::pendingOrders(qint64 saleId) const
     }
 }
 
+qint64 SaleAuditor::pendingOrdersOfAllSales() const
+{
+    try {
+        QSqlQuery q = execOrThrow(m_database->connection(), QStringLiteral("SELECT COUNT(*) FROM reservations WHERE status = 'Pending'"));
+        return q.next() ? q.value(0).toLongLong() : -1;
+    } catch (const DatabaseError &) {
+        return -1;
+    }
+}
+
 qint64 SaleAuditor::reservationCount(qint64 saleId) const
 {
     try {

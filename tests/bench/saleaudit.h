@@ -27,6 +27,8 @@ public:
     // Reservations of the sale still Pending; -1 when the database cannot be read.
     qint64 pendingOrders(qint64 saleId) const;
     qint64 reservationCount(qint64 saleId) const;
+    // Reservations of every sale still Pending; -1 when the database cannot be read.
+    qint64 pendingOrdersOfAllSales() const;
 
     struct Result
     {

@@ -15,6 +15,7 @@ class HttpClient;
 class LoadGenerator;
 class PostgresFixture;
 class SaleAuditor;
+class SoakWorkload;
 class Workload;
 
 // A progress line on stderr ("==> text").
@@ -52,6 +53,8 @@ private:
     bool soldOut();
     bool browse();
     bool stress();
+    bool soak();    // soakscenario.cpp
+    void auditSoak();
     bool answers(); // answersscenario.cpp
     // The same server binary and data again with other settings (answers: the 429 phase).
     bool restartServer(const QMap<QString, QString> &settings);
@@ -77,4 +80,6 @@ private:
     bool m_waitingRoom = false;
     bool m_requireFinal = false;
     bool m_audit = true;
+    QByteArray m_adminToken;
+    std::unique_ptr<SoakWorkload> m_soak;
 };

@@ -44,6 +44,8 @@ void checkFinal(OrderAudit &a, const QSqlQuery &row)
             violation(QStringLiteral("no payment id"));
         if (!refunded && (released || commitments != 1))
             violation(QStringLiteral("units released %1, %2 open commitments").arg(released).arg(commitments));
+        if (refunded && commitments != 0)
+            violation(QStringLiteral("refunded, but its units were not returned (%1 open commitments)").arg(commitments));
         return;
     }
     if (!released)
