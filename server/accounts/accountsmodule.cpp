@@ -6,13 +6,13 @@
 #include "http/databasejob.h"
 #include "core/flashsaleserver.h"
 #include "demodefaults.h"
-#include "http/jsonbody.h"
 #include "http/responder.h"
 #include "http/router.h"
 #include "jwt.h"
 #include "knownaccounts.h"
 #include "outbox/outbox.h"
 #include "passwordhasher.h"
+#include "registrationrequest.h"
 #include "signingkey.h"
 #include "storage/database.h"
 #include "storage/sharedkey.h"
@@ -31,22 +31,6 @@ namespace {
 // Numbers each codec of the process, so that a thread's cache of verified tokens is never
 // consulted for another server's key.
 std::atomic<quint64> codecSerials{0};
-
-// A required string field as stored: what `clean` makes of it, with what `check` finds
-// wrong with that recorded in `body` (nothing more when the field is missing or not a
-// string: requiredString has said so).
-QString readCleaned(JsonBody &body, const QString &field, int maxLength, QString (*clean)(const QString &),
-                    QString (*check)(const QString &))
-{
-    const QString sent = body.requiredString(field, maxLength);
-    const QString cleaned = clean(sent);
-    if (!sent.isEmpty()) {
-        const QString problem = check(cleaned);
-        if (!problem.isEmpty())
-            body.addError(field, problem);
-    }
-    return cleaned;
-}
 
 } // namespace
 
@@ -305,22 +289,16 @@ bool AccountsModule::refuseDemoAdminPassword(QString *error) const
 void AccountsModule::registerUser(const HttpRequest &request, const Responder &reply) const
 {
     HttpResponse problem;
-    std::optional<JsonBody> body = JsonBody::parse(request, &problem);
-    if (!body) {
+    const std::optional<RegistrationRequest> asked = RegistrationRequest::read(request, &problem);
+    if (!asked) {
         reply.send(problem);
         return;
     }
     UserRecord user;
-    user.email = readCleaned(*body, QStringLiteral("email"), AccountRules::MaxEmailLength, AccountRules::normalizeEmail,
-                             AccountRules::checkEmail);
-    const QString password = AccountRules::readPassword(*body, QStringLiteral("password"), true);
-    user.name = readCleaned(*body, QStringLiteral("name"), AccountRules::MaxNameLength, AccountRules::cleanName,
-                            AccountRules::checkName);
+    user.email = asked->email;
+    user.name = asked->name;
     user.role = AccountRules::shopperRole();
-    if (body->hasErrors()) {
-        reply.send(body->problem());
-        return;
-    }
+    const QString password = asked->password;
     // Only well-formed sign-ups count: they are the ones that cost a hash.
     if (const qint64 waitMs = m_signUpLimit->admit(request.remoteAddress, QDateTime::currentMSecsSinceEpoch())) {
         reply.send(Problem::tooManyRequests(QStringLiteral("Too many sign-ups from this address; try again later."),

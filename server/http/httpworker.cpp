@@ -4,13 +4,13 @@
 #include "connectionbudget.h"
 #include "httpconnection.h"
 #include "httpwire.h"
+#include "requesttarget.h"
 #include "router.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
 #include <QTcpSocket>
 #include <QThread>
-#include <QUrl>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -212,19 +212,10 @@ void HttpWorker::handleRequest(HttpConnection *connection, quint64 sequence, Fra
     HttpRequest r;
     r.receivedAtNs = steadyNowNs();
     r.method = framed.method;
-    const qsizetype question = framed.target.indexOf('?');
-    const QByteArray rawPath = question < 0 ? framed.target : framed.target.left(question);
-    r.path = rawPath.contains('%') ? QUrl::fromPercentEncoding(rawPath) : QString::fromLatin1(rawPath);
-    // Routing sees the segments as sent, split before any decoding (so %2F never makes a
-    // new segment); an empty segment inside the path (//) matches no route. One trailing
-    // slash is forgiven.
-    r.segments = QString::fromLatin1(rawPath).split(QLatin1Char('/'));
-    if (!r.segments.isEmpty() && r.segments.constFirst().isEmpty())
-        r.segments.removeFirst();
-    if (!r.segments.isEmpty() && r.segments.constLast().isEmpty())
-        r.segments.removeLast();
-    if (question >= 0)
-        r.query.setQuery(QString::fromUtf8(framed.target.mid(question + 1)));
+    RequestTarget target = RequestTarget::parse(framed.target);
+    r.path = std::move(target.path);
+    r.segments = std::move(target.segments);
+    r.query = std::move(target.query);
     r.headers.reserve(framed.headers.size());
     for (const auto &h : std::as_const(framed.headers))
         r.headers.insert(h.first, h.second);

@@ -3,12 +3,12 @@
 #include "core/timeutil.h"
 #include "http/principal.h"
 #include "pushhub.h"
+#include "pushsignin.h"
 #include "telemetry/logger.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QThread>
-#include <QUrlQuery>
 #include <QWebSocket>
 
 PushSession::PushSession(std::unique_ptr<QWebSocket> socket, PushHub &hub, const Authenticator *authenticator)
@@ -29,18 +29,17 @@ PushSession::PushSession(std::unique_ptr<QWebSocket> socket, PushHub &hub, const
         m_socket->close(QWebSocketProtocol::CloseCode(ExpiredCloseCode), QStringLiteral("access token expired"));
     });
     connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
-        const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-        const QByteArray token = o.value(QStringLiteral("accessToken")).toString().toUtf8();
+        const PushSignIn::Message message = PushSignIn::readMessage(text);
         if (!m_registered)
-            authenticate(token);
-        else if (o.value(QStringLiteral("type")).toString() == QLatin1String("renew"))
-            renew(token);
+            authenticate(message.accessToken);
+        else if (message.renew)
+            renew(message.accessToken);
         // anything else from a signed-in client is ignored: shoppers only listen
     });
 
-    const QString fromUrl = QUrlQuery(m_socket->requestUrl()).queryItemValue(QStringLiteral("access_token"));
+    const QByteArray fromUrl = PushSignIn::tokenFromUrl(m_socket->requestUrl());
     if (!fromUrl.isEmpty()) {
-        authenticate(fromUrl.toUtf8());
+        authenticate(fromUrl);
         return;
     }
     m_authTimeout.start(5000);

@@ -4,10 +4,10 @@
 #include "core/flashsaleserver.h"
 #include "core/timeorderedid.h"
 #include "core/timeutil.h"
-#include "http/jsonbody.h"
 #include "http/principal.h"
 #include "http/router.h"
 #include "inventory/reservationjournal.h"
+#include "purchaserequest.h"
 #include "saleregistry.h"
 #include "stockrefill.h"
 #include "storage/database.h"
@@ -28,17 +28,6 @@ struct PurchaseService::Counters
 };
 
 namespace {
-
-bool isValidIdempotencyKey(const QByteArray &key)
-{
-    if (key.isEmpty() || key.size() > 128)
-        return false;
-    for (char c : key) {
-        if (c < 0x21 || c > 0x7e)
-            return false;
-    }
-    return true;
-}
 
 QJsonObject acceptedBody(const QString &orderId, qint64 saleId, int quantity)
 {
@@ -155,27 +144,14 @@ void PurchaseService::purchase(const HttpRequest &request, const Responder &repl
         reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
         return;
     }
-    const QByteArray key = request.header("idempotency-key");
-    if (!isValidIdempotencyKey(key)) {
-        reply.send(HttpResponse::problem(400, QStringLiteral("idempotency-key"), QStringLiteral("Idempotency-Key required"),
-                                         QStringLiteral("Send an Idempotency-Key header of 1 to 128 visible ASCII characters; "
-                                                        "retries with the same key get the same answer.")));
-        return;
-    }
     HttpResponse problem;
-    auto body = JsonBody::parse(request, &problem);
-    if (!body) {
+    const std::optional<PurchaseRequest> asked = PurchaseRequest::read(request, sale->terms().perUserLimit, &problem);
+    if (!asked) {
         reply.send(problem);
         return;
     }
-    const int limit = sale->terms().perUserLimit;
-    const int quantity = int(body->requiredInteger(QStringLiteral("quantity"), 1, limit));
-    if (body->hasErrors()) {
-        reply.send(HttpResponse::problem(400, QStringLiteral("bad-quantity"), QStringLiteral("Bad quantity"),
-                                         QStringLiteral("quantity must be a whole number from 1 to %1.").arg(limit),
-                                         {{QStringLiteral("errors"), body->errors()}}));
-        return;
-    }
+    const QByteArray key = asked->idempotencyKey;
+    const int quantity = asked->quantity;
 
     const qint64 userId = request.principal->userId;
     QString refusal;

@@ -5,13 +5,13 @@
 #include "core/flashsaleserver.h"
 #include "core/timeutil.h"
 #include "http/databasejob.h"
-#include "http/jsonbody.h"
 #include "http/principal.h"
 #include "http/router.h"
 #include "inventory/inventorymodule.h"
 #include "salestartedevent.h"
 #include "admissiongate.h"
 #include "purchaseservice.h"
+#include "salerequest.h"
 #include "salerows.h"
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
@@ -97,33 +97,16 @@ void SalesModule::getSale(const HttpRequest &request, const Responder &reply) co
 void SalesModule::scheduleSale(const HttpRequest &request, const Responder &reply)
 {
     HttpResponse problem;
-    auto body = JsonBody::parse(request, &problem);
-    if (!body) {
+    const qint64 now = nowMs();
+    std::optional<Sale::Terms> asked = SaleRequest::read(request, now, [this](qint64 id) { return m_catalog.product(id).has_value(); }, &problem);
+    if (!asked) {
         reply.send(problem);
         return;
     }
-    Sale::Terms t;
-    t.name = body->requiredString(QStringLiteral("name"), 200);
-    t.productId = body->requiredInteger(QStringLiteral("productId"), 1, std::numeric_limits<qint64>::max());
-    t.salePriceCents = body->requiredMoneyCents(QStringLiteral("salePrice"));
-    t.quantity = body->requiredInteger(QStringLiteral("quantity"), 1, 10000000);
-    t.perUserLimit = int(body->optionalInteger(QStringLiteral("perUserLimit"), 1, 1, 1000));
-    const QDateTime start = body->requiredTime(QStringLiteral("startTime"));
-    const QDateTime end = body->requiredTime(QStringLiteral("endTime"));
-    const qint64 now = nowMs();
-    if (start.isValid() && end.isValid()) {
-        t.startMs = start.toMSecsSinceEpoch();
-        t.endMs = end.toMSecsSinceEpoch();
-        if (t.endMs <= t.startMs)
-            body->addError(QStringLiteral("endTime"), QStringLiteral("must be after startTime"));
-        else if (t.endMs <= now)
-            body->addError(QStringLiteral("endTime"), QStringLiteral("must be in the future"));
-    }
+    Sale::Terms t = *asked;
     const auto product = m_catalog.product(t.productId);
-    if (!body->object().value(QStringLiteral("productId")).isUndefined() && !product)
-        body->addError(QStringLiteral("productId"), QStringLiteral("no such product"));
-    if (body->hasErrors()) {
-        reply.send(body->problem());
+    if (!product) { // checked by SaleRequest::read; products are never deleted
+        reply.send(Problem::validation({{QStringLiteral("productId"), QStringLiteral("no such product")}}));
         return;
     }
     t.productName = product->name;

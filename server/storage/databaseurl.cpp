@@ -44,6 +44,8 @@ QString DatabaseUrl::redacted() const
     if (kind == Kind::Sqlite)
         return QStringLiteral("sqlite:") + path;
     if (kind == Kind::Postgresql)
-        return QStringLiteral("postgresql://%1@%2:%3/%4").arg(user, host).arg(port).arg(name);
+        // One arg() for all four: chained, a user or host holding "%1" (a URL's "%251")
+        // would take the port or the name meant for the template.
+        return QStringLiteral("postgresql://%1@%2:%3/%4").arg(user, host, QString::number(port), name);
     return QStringLiteral("(invalid)");
 }

@@ -119,6 +119,17 @@ for p in chromium node npm; do
   fi
 done
 
+# The fuzz tests' compiler and its runtimes (libFuzzer, ASan, UBSan), once there are fuzz tests.
+if [[ -f $SRC/tests/fuzz/CMakeLists.txt ]]; then
+  clang=$(command -v clang++-14 || true)
+  [[ -n $clang ]] || fail "program clang++-14 (the fuzz tests' compiler) not found"
+  need_file "program clang++-14" "$clang"
+  runtimes=$("$clang" --print-runtime-dir)
+  for lib in libclang_rt.fuzzer-x86_64.a libclang_rt.asan-x86_64.a libclang_rt.ubsan_standalone-x86_64.a; do
+    need_file "clang runtime $lib" "$runtimes/$lib"
+  done
+fi
+
 # closure PACKAGE...: the packages and what they depend on, recursively (no recommends).
 closure() {
   apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
