@@ -164,7 +164,7 @@ private Q_SLOTS:
         // Signed in before the rotation, on node 1: the old key signs.
         const QUrl one = nodeUrl(m_cluster, 0);
         QCOMPARE(HttpClient(one).post(QStringLiteral("/users"), {{QStringLiteral("email"), email}, {QStringLiteral("password"), password},
-                                                                  {QStringLiteral("name"), QStringLiteral("Rotation Shopper")}}).status, 201);
+                                                                  {QStringLiteral("name"), QStringLiteral("Rotation Shopper")}}).status, 202);
         Session shopper = grant(one, {{QStringLiteral("username"), email}, {QStringLiteral("password"), password}});
         const QByteArray before = shopper.accessToken;
         QVERIFY(signedWith(before, oldKey));
