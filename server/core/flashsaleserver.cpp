@@ -23,6 +23,39 @@
 
 #include <sodium.h>
 
+namespace {
+
+// What every connection is held to (docs/security.md), from the [limits] settings.
+void applyLimits(const ServerConfig &config, ConnectionSettings *connection)
+{
+    const ServerConfig::Limits &limits = config.limits;
+    connection->limits.maxRequestLineBytes = limits.maxRequestLineBytes;
+    connection->limits.maxHeaderBytes = limits.maxHeaderBytes;
+    connection->limits.maxHeaderCount = limits.maxHeaderCount;
+    connection->limits.maxBodyBytes = config.http.maxBodyBytes;
+    connection->headerTimeoutMs = limits.headerTimeoutMs;
+    connection->bodyTimeoutMs = limits.bodyTimeoutMs;
+    connection->idleTimeoutMs = limits.idleTimeoutMs;
+    connection->maxPipelined = qMax(1, limits.maxPipelinedRequests);
+    connection->maxWebSocketMessageBytes = qMax(256, limits.maxWebSocketMessageBytes);
+}
+
+// The configured connection cap, but never more connections than descriptors: a process
+// that runs out mid-flight loses more than the connection (GLib aborts when it cannot
+// make a wake-up pipe).
+int connectionCap(int configured)
+{
+    const int descriptorCap = ConnectionBudget::descriptorCap();
+    if (descriptorCap <= 0 || (configured > 0 && configured <= descriptorCap))
+        return configured;
+    Log::warning(QStringLiteral("http.connections.capped"), {{QStringLiteral("configured"), configured},
+                                                             {QStringLiteral("maxConnections"), descriptorCap},
+                                                             {QStringLiteral("reason"), QStringLiteral("file descriptor limit (ulimit -n)")}});
+    return descriptorCap;
+}
+
+} // namespace
+
 FlashSaleServer::FlashSaleServer(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
@@ -129,35 +162,16 @@ bool FlashSaleServer::start(QString *error)
     m_http->maxBodyBytes = m_config.http.maxBodyBytes;
     m_http->trustedProxies = m_config.http.trustedProxies;
     m_http->corsAllowedOrigins = m_config.http.corsAllowedOrigins;
-    const ServerConfig::Limits &limits = m_config.limits;
-    ConnectionSettings &connection = m_http->connection;
-    connection.limits.maxRequestLineBytes = limits.maxRequestLineBytes;
-    connection.limits.maxHeaderBytes = limits.maxHeaderBytes;
-    connection.limits.maxHeaderCount = limits.maxHeaderCount;
-    connection.limits.maxBodyBytes = m_config.http.maxBodyBytes;
-    connection.headerTimeoutMs = limits.headerTimeoutMs;
-    connection.bodyTimeoutMs = limits.bodyTimeoutMs;
-    connection.idleTimeoutMs = limits.idleTimeoutMs;
-    connection.maxPipelined = qMax(1, limits.maxPipelinedRequests);
-    connection.maxWebSocketMessageBytes = qMax(256, limits.maxWebSocketMessageBytes);
-    // Never more connections than descriptors: a process that runs out mid-flight loses
-    // more than the connection (GLib aborts when it cannot make a wake-up pipe).
-    const int descriptorCap = ConnectionBudget::descriptorCap();
-    int maxConnections = limits.maxConnections;
-    if (descriptorCap > 0 && (maxConnections <= 0 || maxConnections > descriptorCap)) {
-        Log::warning(QStringLiteral("http.connections.capped"), {{QStringLiteral("configured"), limits.maxConnections},
-                                                                 {QStringLiteral("maxConnections"), descriptorCap},
-                                                                 {QStringLiteral("reason"), QStringLiteral("file descriptor limit (ulimit -n)")}});
-        maxConnections = descriptorCap;
-    }
-    m_http->budget = std::make_shared<ConnectionBudget>(maxConnections, limits.maxConnectionsPerAddress,
+    applyLimits(m_config, &m_http->connection);
+    m_http->budget = std::make_shared<ConnectionBudget>(connectionCap(m_config.limits.maxConnections), m_config.limits.maxConnectionsPerAddress,
                                                         m_config.http.trustedProxies);
     const std::shared_ptr<ConnectionBudget> budget = m_http->budget;
+    const QString refused = QStringLiteral("Connections refused at accept: the server or the address was full.");
     m_metrics->gauge(QStringLiteral("flashsale_http_connections_open"), QStringLiteral("Open client connections (HTTP and WebSocket)."),
                      [budget] { return double(budget->open()); });
-    m_metrics->gauge(QStringLiteral("flashsale_http_connections_refused"), QStringLiteral("Connections refused at accept: the server or the address was full."),
+    m_metrics->gauge(QStringLiteral("flashsale_http_connections_refused"), refused,
                      [budget] { return double(budget->refusedServerFull()); }, QStringLiteral("reason=\"server\""));
-    m_metrics->gauge(QStringLiteral("flashsale_http_connections_refused"), QStringLiteral("Connections refused at accept: the server or the address was full."),
+    m_metrics->gauge(QStringLiteral("flashsale_http_connections_refused"), refused,
                      [budget] { return double(budget->refusedAddressFull()); }, QStringLiteral("reason=\"address\""));
     addRoutes(m_http->router, *this, m_modules);
     m_http->authenticator = m_modules.authenticator;
