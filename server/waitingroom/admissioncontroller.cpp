@@ -67,9 +67,7 @@ void AdmissionController::tick()
 
 void AdmissionController::tickAt(qint64 now)
 {
-    const QueueRegistry::Map &queues = m_queues.all();
-    for (auto it = queues.cbegin(); it != queues.cend(); ++it)
-        step(*it.value(), m_sales[it.key()], now);
+    m_queues.forEach([&](SaleQueue &queue) { step(queue, m_sales[queue.saleId()], now); });
 }
 
 void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)

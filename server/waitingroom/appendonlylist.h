@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QtAlgorithms>
 #include <QtGlobal>
 
 #include <array>
@@ -7,14 +8,21 @@
 #include <memory>
 
 // A list that one thread appends to while any thread reads it without a lock: items
-// live in fixed chunks that never move, and the published size is an atomic. An item
-// is visible to readers once publish() covered it; items are never removed.
-template<typename T, int ChunkBits = 12, int MaxChunks = 4096>
+// live in chunks that never move, and the published size is an atomic. An item is
+// visible to readers once publish() covered it; items are never removed.
+//
+// Chunks grow geometrically: chunk k holds firstChunk << k items, so an empty list costs
+// a table of MaxChunks pointers and a list of n items at most about 2n slots. A sale
+// whose waiting room is barely used (most of them) stays small, and one with millions of
+// tickets never moves an item to grow.
+template<typename T, int FirstChunkBits = 6, int MaxChunks = 24>
 class AppendOnlyList
 {
+    static_assert(FirstChunkBits + MaxChunks < 62, "the capacity must fit in a qint64");
+
 public:
-    static constexpr qint64 chunkSize = qint64(1) << ChunkBits;
-    static constexpr qint64 capacity = chunkSize * MaxChunks;
+    static constexpr qint64 firstChunk = qint64(1) << FirstChunkBits;
+    static constexpr qint64 capacity = firstChunk * ((qint64(1) << MaxChunks) - 1);
 
     AppendOnlyList() = default;
     AppendOnlyList(const AppendOnlyList &) = delete;
@@ -43,18 +51,33 @@ public:
     {
         if (index < 0 || index >= capacity)
             return nullptr;
-        std::atomic<T *> &chunk = m_chunks[size_t(index >> ChunkBits)];
+        const Place place = placeOf(index);
+        std::atomic<T *> &chunk = m_chunks[size_t(place.chunk)];
         if (!chunk.load(std::memory_order_relaxed))
-            chunk.store(new T[size_t(chunkSize)], std::memory_order_release);
+            chunk.store(new T[size_t(firstChunk << place.chunk)], std::memory_order_release);
         return &slot(index);
     }
     // Writer only: makes the first `newSize` items visible.
     void publish(qint64 newSize) { m_size.store(newSize, std::memory_order_release); }
 
+    // Where item `index` lives: chunk k starts at firstChunk * (2^k - 1).
+    struct Place
+    {
+        int chunk;
+        qint64 offset;
+    };
+    static Place placeOf(qint64 index)
+    {
+        const quint64 run = (quint64(index) >> FirstChunkBits) + 1; // in [2^k, 2^(k+1))
+        const int chunk = 63 - int(qCountLeadingZeroBits(run));
+        return {chunk, index - firstChunk * ((qint64(1) << chunk) - 1)};
+    }
+
 private:
     T &slot(qint64 index) const
     {
-        return m_chunks[size_t(index >> ChunkBits)].load(std::memory_order_acquire)[index & (chunkSize - 1)];
+        const Place place = placeOf(index);
+        return m_chunks[size_t(place.chunk)].load(std::memory_order_acquire)[place.offset];
     }
 
     std::array<std::atomic<T *>, MaxChunks> m_chunks{};

@@ -33,24 +33,23 @@ void ClusterQueueFollower::stop()
 
 void ClusterQueueFollower::tick()
 {
-    const QueueRegistry::Map &queues = m_queues.all();
     QPointer<ClusterQueueFollower> self(this);
-    for (auto it = queues.cbegin(); it != queues.cend(); ++it) {
-        Followed &f = m_followed[it.key()];
+    m_queues.forEach([&](SaleQueue &queue) {
+        const qint64 saleId = queue.saleId();
+        Followed &f = m_followed[saleId];
         if (f.inFlight)
-            continue;
+            return;
         f.inFlight = true;
         QueueWrite w;
         w.kind = QueueWrite::Kind::Sync;
-        w.queue = it.value();
-        const qint64 saleId = it.key();
+        w.queue = &queue;
         m_journal.append(std::move(w), [self, saleId](bool) {
             QMetaObject::invokeMethod(self, [self, saleId] {
                 if (self)
                     self->synced(saleId);
             }, Qt::QueuedConnection);
         });
-    }
+    });
 }
 
 void ClusterQueueFollower::synced(qint64 saleId)

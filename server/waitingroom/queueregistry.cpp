@@ -1,32 +1,74 @@
 #include "queueregistry.h"
 
+#include <QHashFunctions>
+
+namespace {
+constexpr qint64 firstTableSlots = 64; // a power of two
+}
+
 QueueRegistry::QueueRegistry()
 {
-    m_maps.push_back(std::make_unique<const Map>());
-    m_current.store(m_maps.back().get());
+    m_tables.push_back(std::make_unique<Table>(firstTableSlots));
+    m_table.store(m_tables.back().get(), std::memory_order_release);
 }
 
 QueueRegistry::~QueueRegistry() = default;
 
+SaleQueue *QueueRegistry::lookup(const Table &table, qint64 saleId)
+{
+    for (qint64 i = qint64(qHash(saleId)) & table.mask;; i = (i + 1) & table.mask) {
+        const Slot &slot = table.slots[size_t(i)];
+        const qint64 id = slot.saleId.load(std::memory_order_acquire);
+        if (id == saleId)
+            return slot.queue.load(std::memory_order_relaxed);
+        if (id == 0)
+            return nullptr; // the table is never full: every probe meets an empty slot
+    }
+}
+
+void QueueRegistry::place(Table &table, qint64 saleId, SaleQueue *queue)
+{
+    qint64 i = qint64(qHash(saleId)) & table.mask;
+    while (table.slots[size_t(i)].saleId.load(std::memory_order_relaxed) != 0)
+        i = (i + 1) & table.mask;
+    table.slots[size_t(i)].queue.store(queue, std::memory_order_relaxed);
+    table.slots[size_t(i)].saleId.store(saleId, std::memory_order_release); // publishes the queue
+}
+
 SaleQueue *QueueRegistry::find(qint64 saleId) const
 {
-    return all().value(saleId);
+    if (saleId <= 0)
+        return nullptr;
+    return lookup(*m_table.load(std::memory_order_acquire), saleId);
 }
 
 SaleQueue *QueueRegistry::obtain(qint64 saleId, const std::function<void(SaleQueue &)> &created)
 {
+    if (saleId <= 0)
+        return nullptr;
     if (SaleQueue *q = find(saleId))
         return q;
     QMutexLocker lock(&m_writeMutex);
-    if (SaleQueue *q = find(saleId))
+    Table *table = m_table.load(std::memory_order_relaxed);
+    if (SaleQueue *q = lookup(*table, saleId))
         return q;
     m_queues.push_back(std::make_unique<SaleQueue>(saleId));
     SaleQueue *q = m_queues.back().get();
     if (created)
         created(*q);
-    auto next = std::make_unique<Map>(all());
-    next->insert(saleId, q);
-    m_maps.push_back(std::move(next));
-    m_current.store(m_maps.back().get(), std::memory_order_release);
+    if (2 * qint64(m_queues.size()) > table->slotCount()) {
+        // Half full: a table twice the size, with every queue so far, replaces it.
+        auto bigger = std::make_unique<Table>(2 * table->slotCount());
+        for (const auto &queue : m_queues)
+            place(*bigger, queue->saleId(), queue.get());
+        m_tables.push_back(std::move(bigger));
+        m_table.store(m_tables.back().get(), std::memory_order_release);
+    } else {
+        place(*table, saleId, q);
+    }
+    if (SaleQueue **next = m_order.prepareNext()) { // full only past a billion sales
+        *next = q;
+        m_order.publish(m_order.size() + 1);
+    }
     return q;
 }

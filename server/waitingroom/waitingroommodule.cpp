@@ -98,23 +98,20 @@ bool WaitingRoomModule::load(QString *error)
         return false;
     }
     qint64 tickets = 0;
-    for (SaleQueue *q : m_queues.all())
-        tickets += q->issued();
-    Log::info(QStringLiteral("waitingRoom.restored"), {{QStringLiteral("queues"), int(m_queues.all().size())},
+    m_queues.forEach([&](const SaleQueue &q) { tickets += q.issued(); });
+    Log::info(QStringLiteral("waitingRoom.restored"), {{QStringLiteral("queues"), m_queues.count()},
                                                        {QStringLiteral("tickets"), tickets}});
 
     // The console and operators see the queues in /metrics.
     Metrics &metrics = m_server.metrics();
     metrics.gauge(QStringLiteral("flashsale_waiting_room_tickets"), QStringLiteral("Tickets issued, all sales."), [this] {
         double n = 0;
-        for (const SaleQueue *q : m_queues.all())
-            n += double(q->issued());
+        m_queues.forEach([&](const SaleQueue &q) { n += double(q.issued()); });
         return n;
     });
     metrics.gauge(QStringLiteral("flashsale_waiting_room_admitted"), QStringLiteral("Tickets admitted, all sales."), [this] {
         double n = 0;
-        for (const SaleQueue *q : m_queues.all())
-            n += double(q->admittedTotal());
+        m_queues.forEach([&](const SaleQueue &q) { n += double(q.admittedTotal()); });
         return n;
     });
 
