@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMutex>
+#include <QUuid>
 
 // The built-in gateway: no network, answers after `latencyMs`. `failureRate` of new
 // charges are declined (the card is refused: final), `errorRate` answer a gateway error
@@ -32,10 +33,18 @@ public:
     int chargesFor(const QString &idempotencyKey) const;
 
 private:
+    // What the gateway remembers of one key: a few bytes, as it keeps one per order for
+    // as long as the server runs. The ids it hands out are derived from the key.
+    struct Record
+    {
+        bool approved = false;  // the first final answer: approved, else declined
+        bool refunded = false;
+        quint16 timesCharged = 0; // money moved (must stay 1)
+    };
+    static QUuid keyOf(const QString &idempotencyKey);
     void pause(int ms) const;
     const Settings m_settings;
     mutable QMutex m_mutex;
-    QHash<QString, PaymentResult> m_charges; // key -> first final answer
-    QHash<QString, int> m_chargedTimes;       // key -> times money moved (must stay 1)
-    QHash<QString, QString> m_refunds;        // key -> refund id
+    QHash<QUuid, Record> m_records;
+    int m_refundCount = 0;
 };
