@@ -28,6 +28,10 @@ SaleStock::Result SaleStock::tryReserve(qint64 userId, const QByteArray &idempot
     Stripe &s = stripe(userId);
     const QByteArray key = keyOf(userId, idempotencyKey);
     QMutexLocker lock(&s.mutex);
+    if (m_retired.load(std::memory_order_acquire)) {
+        r.outcome = Outcome::Retired;
+        return r;
+    }
     const auto known = s.byKey.constFind(key);
     if (known != s.byKey.constEnd()) {
         r.outcome = Outcome::Replayed;
@@ -139,6 +143,17 @@ void SaleStock::giveBackAttempt(qint64 userId, qint64 attemptMs, qint64 previous
         s.lastAttemptMs.erase(last);
     else
         *last = previousAttemptMs;
+}
+
+void SaleStock::retire()
+{
+    m_retired.store(true, std::memory_order_release);
+    for (Stripe &s : m_stripes) {
+        QMutexLocker lock(&s.mutex);
+        s.unitsByUser = {};
+        s.lastAttemptMs = {};
+        s.byKey = {};
+    }
 }
 
 void SaleStock::restore(qint64 userId, const QByteArray &idempotencyKey, const QString &orderId, int quantity, bool holdsUnits)

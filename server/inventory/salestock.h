@@ -19,7 +19,9 @@
 class SaleStock
 {
 public:
-    enum class Outcome { Reserved, Replayed, Closed, SoldOut, NotEnoughStock, LimitReached, RateLimited };
+    // Retired: the sale has ended and its keys left memory (retire()); whether this key
+    // bought is in the journal.
+    enum class Outcome { Reserved, Replayed, Closed, SoldOut, NotEnoughStock, LimitReached, RateLimited, Retired };
     struct Result
     {
         Outcome outcome = Outcome::SoldOut;
@@ -53,6 +55,13 @@ public:
     // Gives back the rate-limit slot an attempt took (Result::attemptMs, previousAttemptMs)
     // unless a later attempt holds it: for an attempt answered 503 without a reservation.
     void giveBackAttempt(qint64 userId, qint64 attemptMs, qint64 previousAttemptMs);
+    // Once the sale has ended and nothing is in flight: forgets every idempotency key,
+    // shopper count and rate-limit slot, so an ended sale costs no memory per purchase.
+    // For good: a sale's end never moves later. tryReserve then answers Retired (the
+    // journal knows the keys), release() finds nothing and units that come back are
+    // counted with addUnits().
+    void retire();
+    bool isRetired() const { return m_retired.load(std::memory_order_acquire); }
     // Rebuilds state from the journal at start.
     void restore(qint64 userId, const QByteArray &idempotencyKey, const QString &orderId, int quantity, bool holdsUnits);
 
@@ -97,5 +106,6 @@ private:
     const int m_perUserLimit;
     std::atomic<qint64> m_remaining;
     std::atomic<qint64> m_inFlight{0};
+    std::atomic_bool m_retired{false};
     std::array<Stripe, stripeCount> m_stripes;
 };

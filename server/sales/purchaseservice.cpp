@@ -4,6 +4,7 @@
 #include "core/flashsaleserver.h"
 #include "core/timeorderedid.h"
 #include "core/timeutil.h"
+#include "http/databasejob.h"
 #include "http/principal.h"
 #include "http/router.h"
 #include "inventory/reservationjournal.h"
@@ -47,6 +48,22 @@ HttpResponse keyReused(int firstQuantity)
                                  {{QStringLiteral("firstQuantity"), firstQuantity}});
 }
 
+HttpResponse replayAnswer(const QString &orderId, qint64 saleId, int quantity)
+{
+    return HttpResponse::json(acceptedBody(orderId, saleId, quantity), 202)
+        .withHeader("Idempotent-Replayed", "true")
+        .withHeader("Location", "/orders/" + orderId.toLatin1());
+}
+
+HttpResponse windowClosed(const Sale &sale, qint64 now)
+{
+    const bool early = now < sale.startMs();
+    return HttpResponse::problem(403, early ? QStringLiteral("sale-not-started") : QStringLiteral("sale-ended"),
+                                 early ? QStringLiteral("The sale has not started") : QStringLiteral("The sale has ended"),
+                                 QStringLiteral("The sale runs from %1 to %2.").arg(isoUtc(sale.startMs()), isoUtc(sale.endMs())),
+                                 {{QStringLiteral("serverTime"), isoUtc(now)}});
+}
+
 } // namespace
 
 PurchaseService::PurchaseService(FlashSaleServer &server, SaleRegistry &registry)
@@ -71,6 +88,13 @@ PurchaseService::PurchaseService(FlashSaleServer &server, SaleRegistry &registry
     m_counters->rateLimited = m.counter(name, help, QStringLiteral("outcome=\"rate_limited\""));
     m_counters->closed = m.counter(name, help, QStringLiteral("outcome=\"closed\""));
     m_counters->notDurable = m.counter(name, help, QStringLiteral("outcome=\"not_durable\""));
+    m.gauge(QStringLiteral("flashsale_sales_retired"),
+            QStringLiteral("Ended sales whose idempotency keys left memory; their replays are answered from the journal."), [this] {
+                double n = 0;
+                for (const auto &sale : m_registry.all())
+                    n += sale->stock().isRetired() ? 1 : 0;
+                return n;
+            });
 }
 
 PurchaseService::~PurchaseService()
@@ -81,23 +105,81 @@ PurchaseService::~PurchaseService()
 bool PurchaseService::restore(QString *error)
 {
     try {
-        QSqlQuery q = execOrThrow(m_server.database().connection(), QStringLiteral(
-            "SELECT sale_id, user_id, idempotency_key, reservation_id, quantity, units_released FROM reservations"));
+        const QSqlDatabase db = m_server.database().connection();
+        // Sales long over: only the units their reservations still hold, no keys.
+        const qint64 retireBefore = retireBeforeMs(nowMs());
+        qint64 retired = 0;
+        for (const auto &sale : m_registry.all()) {
+            if (sale->endMs() <= retireBefore) {
+                sale->stock().retire();
+                ++retired;
+            }
+        }
+        QSqlQuery held = execOrThrow(db, QStringLiteral(
+            "SELECT r.sale_id, SUM(r.quantity) FROM reservations r JOIN flash_sales s ON s.sale_id = r.sale_id "
+            "WHERE s.end_time <= ? AND r.units_released = 0 GROUP BY r.sale_id"), {retireBefore});
+        while (held.next()) {
+            if (const auto sale = m_registry.find(held.value(0).toLongLong()); sale && sale->stock().isRetired())
+                sale->stock().takeUnits(held.value(1).toLongLong());
+        }
+        QSqlQuery q = execOrThrow(db, QStringLiteral(
+            "SELECT r.sale_id, r.user_id, r.idempotency_key, r.reservation_id, r.quantity, r.units_released "
+            "FROM reservations r JOIN flash_sales s ON s.sale_id = r.sale_id WHERE s.end_time > ?"), {retireBefore});
         qint64 restored = 0;
         while (q.next()) {
             const auto sale = m_registry.find(q.value(0).toLongLong());
-            if (!sale)
+            if (!sale || sale->stock().isRetired())
                 continue;
             sale->stock().restore(q.value(1).toLongLong(), q.value(2).toString().toLatin1(), q.value(3).toString(),
                                   q.value(4).toInt(), q.value(5).toInt() == 0);
             ++restored;
         }
-        Log::info(QStringLiteral("journal.restored"), {{QStringLiteral("reservations"), restored}});
+        Log::info(QStringLiteral("journal.restored"), {{QStringLiteral("reservations"), restored},
+                                                       {QStringLiteral("retiredSales"), retired}});
     } catch (const DatabaseError &e) {
         *error = e.message;
         return false;
     }
     return true;
+}
+
+qint64 PurchaseService::retireBeforeMs(qint64 now) const
+{
+    return now - qint64(std::max(0, m_server.config().purchase.retireAfterEndSeconds)) * 1000;
+}
+
+void PurchaseService::retireEnded(qint64 now)
+{
+    const qint64 retireBefore = retireBeforeMs(now);
+    for (const auto &sale : m_registry.all()) {
+        SaleStock &stock = sale->stock();
+        if (stock.isRetired() || sale->endMs() > retireBefore || stock.inFlight() > 0)
+            continue;
+        stock.retire();
+        Log::info(QStringLiteral("sale.stock.retired"), {{QStringLiteral("saleId"), sale->id()}});
+    }
+}
+
+void PurchaseService::answerFromJournal(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity,
+                                        const Responder &reply)
+{
+    Counters *counters = m_counters.get();
+    postDatabaseJob(m_server.dbExecutor(), reply, QStringLiteral("purchase.replay"),
+                    QStringLiteral("The purchase could not be looked up; nothing was reserved. Retry with the same Idempotency-Key."),
+                    [sale, userId, key, quantity, counters](const QSqlDatabase &db) -> std::optional<HttpResponse> {
+                        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT reservation_id, quantity FROM reservations "
+                                                                     "WHERE sale_id = ? AND user_id = ? AND idempotency_key = ?"),
+                                                  {sale->id(), userId, QString::fromLatin1(key)});
+                        if (!q.next()) {
+                            counters->closed->fetch_add(1, std::memory_order_relaxed);
+                            return windowClosed(*sale, nowMs());
+                        }
+                        const int first = q.value(1).toInt();
+                        if (first != quantity)
+                            return keyReused(first);
+                        counters->replayed->fetch_add(1, std::memory_order_relaxed);
+                        return replayAnswer(q.value(0).toString(), sale->id(), first);
+                    });
 }
 
 void PurchaseService::start()
@@ -123,9 +205,7 @@ void PurchaseService::answerCrossNode(const CrossNodeVerdict &verdict, const std
             return;
         }
         m_counters->replayed->fetch_add(1, std::memory_order_relaxed);
-        reply.send(HttpResponse::json(acceptedBody(verdict.orderId, saleId, verdict.quantity), 202)
-                       .withHeader("Idempotent-Replayed", "true")
-                       .withHeader("Location", "/orders/" + verdict.orderId.toLatin1()));
+        reply.send(replayAnswer(verdict.orderId, saleId, verdict.quantity));
         return;
     }
     m_counters->limit->fetch_add(1, std::memory_order_relaxed);
@@ -277,20 +357,16 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
                 return;
             }
             m_counters->replayed->fetch_add(1, std::memory_order_relaxed);
-            reply.send(HttpResponse::json(acceptedBody(r.orderId, saleId, r.quantity), 202)
-                           .withHeader("Idempotent-Replayed", "true")
-                           .withHeader("Location", "/orders/" + r.orderId.toLatin1()));
+            reply.send(replayAnswer(r.orderId, saleId, r.quantity));
         });
         return;
-    case SaleStock::Outcome::Closed: {
+    case SaleStock::Outcome::Closed:
         m_counters->closed->fetch_add(1, std::memory_order_relaxed);
-        const bool early = now < sale->startMs();
-        reply.send(HttpResponse::problem(403, early ? QStringLiteral("sale-not-started") : QStringLiteral("sale-ended"),
-                                         early ? QStringLiteral("The sale has not started") : QStringLiteral("The sale has ended"),
-                                         QStringLiteral("The sale runs from %1 to %2.").arg(isoUtc(sale->startMs()), isoUtc(sale->endMs())),
-                                         {{QStringLiteral("serverTime"), isoUtc(now)}}));
+        reply.send(windowClosed(*sale, now));
         return;
-    }
+    case SaleStock::Outcome::Retired:
+        answerFromJournal(sale, userId, key, quantity, reply);
+        return;
     case SaleStock::Outcome::SoldOut:
         m_counters->soldOut->fetch_add(1, std::memory_order_relaxed);
         reply.send(Problem::remembered(QStringLiteral("sold-out"), [] {

@@ -28,8 +28,12 @@ public:
     PurchaseService(FlashSaleServer &server, SaleRegistry &registry);
     ~PurchaseService();
 
-    // Rebuilds stock, per-user counts and idempotency answers from the journal.
+    // Rebuilds stock, per-user counts and idempotency answers from the journal. Sales that
+    // ended over purchase/retireAfterEndSeconds ago get their stock only: retired.
     bool restore(QString *error);
+    // Retires the stock of sales that ended that long ago and have nothing in flight
+    // (SaleStock::retire); the sales module calls it on its clock.
+    void retireEnded(qint64 nowMs);
     void setAdmissionGate(const AdmissionGate *gate) { m_gate = gate; }
     // Refuses tokens whose account is gone before they reach the journal.
     void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }
@@ -56,7 +60,12 @@ private:
     };
     void reserve(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity, const Responder &reply,
                  Refills refills);
+    qint64 retireBeforeMs(qint64 nowMs) const; // sales that ended by then are retired
     bool mayRefill(const Sale &sale, const Refills &refills, qint64 nowMs) const;
+    // A purchase on an ended sale whose keys left memory: a replay if the journal holds
+    // this key, else the sale-ended refusal.
+    void answerFromJournal(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity,
+                           const Responder &reply);
     void answerCrossNode(const CrossNodeVerdict &verdict, const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key,
                          int quantity, qint64 saleId, const Responder &reply);
 

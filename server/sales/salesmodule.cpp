@@ -215,6 +215,7 @@ void SalesModule::stopping()
 void SalesModule::tick()
 {
     const qint64 now = nowMs();
+    m_purchases->retireEnded(now);
     for (const auto &sale : m_registry.all()) {
         const SaleStatus status = sale->statusAt(now);
         const auto it = m_lastStatus.constFind(sale->id());

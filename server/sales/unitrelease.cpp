@@ -37,8 +37,14 @@ std::optional<ReleasedUnits> releaseInTransaction(const QSqlDatabase &db, const 
 
 void applyToMemory(SaleRegistry &registry, const ReleasedUnits &released)
 {
-    if (const auto sale = registry.find(released.saleId))
-        sale->stock().release(released.userId, released.idempotencyKey, false, !released.toSalePool);
+    const auto sale = registry.find(released.saleId);
+    if (!sale)
+        return;
+    // A retired stock no longer knows the key; the guarded flip above makes this the
+    // reservation's only release, so its units are counted back here.
+    if (!sale->stock().release(released.userId, released.idempotencyKey, false, !released.toSalePool)
+        && sale->stock().isRetired() && !released.toSalePool)
+        sale->stock().addUnits(released.quantity);
 }
 
 } // namespace UnitRelease

@@ -2,7 +2,8 @@
 // commit is made to fail in the database itself (WriteFault): the attempt answered 503
 // leaves no trace, so the retry with the same Idempotency-Key one second later is taken,
 // not refused 429 by the rate limit; and the same key sent with a different body is
-// refused 422 idempotency-key-reused, before and after a restart, changing nothing.
+// refused 422 idempotency-key-reused, before and after a restart, changing nothing; and
+// the same once an ended sale's keys have left memory.
 #include "httpclient.h"
 #include "invariants.h"
 #include "salefixture.h"
@@ -28,7 +29,10 @@ private Q_SLOTS:
     {
         SaleFixture::provideAdminFromEnvironment();
         // One attempt per 5 s: a retry after 1 s is refused 429 if the failed attempt counted.
-        m_server = std::make_unique<TestServer>([](ServerConfig &c) { c.purchase.rateLimitSeconds = 5; });
+        m_server = std::make_unique<TestServer>([](ServerConfig &c) {
+            c.purchase.rateLimitSeconds = 5;
+            c.purchase.retireAfterEndSeconds = 0; // an ended sale's keys leave memory at the next tick
+        });
         QVERIFY2(m_server->start(), qPrintable(m_server->error()));
         HttpClient admin(m_server->baseUrl());
         admin.setBearer(SaleFixture::adminToken(admin));
@@ -94,6 +98,67 @@ private Q_SLOTS:
         const SaleAudit audit = auditSale(databaseUrl(), m_sale);
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
         QCOMPARE(audit.reserved, 3); // 1 from the retry test, 2 here: the 422s reserved nothing
+    }
+
+    // An ended sale's keys leave memory (purchase/retireAfterEndSeconds): a replay is then
+    // answered from the journal, the same 202 as before, and so is a reused key's 422;
+    // a new key gets sale-ended. Before and after a restart, which retires at load.
+    void anEndedSaleStillReplaysFromTheJournal()
+    {
+        HttpClient admin(m_server->baseUrl());
+        admin.setBearer(SaleFixture::adminToken(admin));
+        const qint64 product = SaleFixture::createProduct(admin, 50);
+        const qint64 sale = SaleFixture::scheduleSale(admin, product, 10, 2).value(QStringLiteral("saleId")).toInteger();
+        QVERIFY(sale > 0);
+        HttpClient s(m_server->baseUrl());
+        s.setBearer(s.registerAndLogin(QStringLiteral("ended@retries.test")));
+        const HttpResult first = buy(s, sale, "ended-1", 2);
+        QCOMPARE(first.status, 202);
+        const QString orderId = first.json().value(QStringLiteral("orderId")).toString();
+
+        QCOMPARE(admin.post(QStringLiteral("/sales/%1/end").arg(sale), {}).status, 200);
+        const auto retiredSales = [](HttpClient &operatorClient) {
+            const HttpResult metrics = operatorClient.get(QStringLiteral("/metrics"));
+            for (const QByteArray &line : metrics.body.split('\n')) {
+                if (line.startsWith("flashsale_sales_retired "))
+                    return line.mid(int(qstrlen("flashsale_sales_retired "))).toInt();
+            }
+            return -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(retiredSales(admin), 1, 10000);
+
+        const auto expectReplay = [&](HttpClient &c) {
+            const HttpResult replay = buy(c, sale, "ended-1", 2);
+            QCOMPARE(replay.status, 202);
+            QCOMPARE(replay.json(), first.json());
+            QCOMPARE(replay.header("idempotent-replayed"), QByteArray("true"));
+            QCOMPARE(replay.header("location"), "/orders/" + orderId.toLatin1());
+            const HttpResult reused = buy(c, sale, "ended-1", 1);
+            QCOMPARE(reused.status, 422);
+            QCOMPARE(problemType(reused), QStringLiteral("/problems/idempotency-key-reused"));
+            const HttpResult fresh = buy(c, sale, "ended-2", 1);
+            QCOMPARE(fresh.status, 403);
+            QCOMPARE(problemType(fresh), QStringLiteral("/problems/sale-ended"));
+        };
+        expectReplay(s);
+        if (QTest::currentTestFailed())
+            return;
+
+        m_server->stop();
+        QVERIFY2(m_server->start(), qPrintable(m_server->error()));
+        HttpClient again(m_server->baseUrl());
+        again.setBearer(again.login(QStringLiteral("ended@retries.test"), QStringLiteral("correct horse 42")));
+        HttpClient admin2(m_server->baseUrl());
+        admin2.setBearer(SaleFixture::adminToken(admin2));
+        QCOMPARE(retiredSales(admin2), 1); // retired as it was loaded
+        expectReplay(again);
+        if (QTest::currentTestFailed())
+            return;
+
+        const SaleAudit audit = auditSale(databaseUrl(), sale, {orderId});
+        QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
+        QCOMPARE(audit.reservations, 1); // the replays, the 422s and the 403s reserved nothing
+        QCOMPARE(audit.reserved, 2);
     }
 
     void cleanupTestCase() { m_server.reset(); }

@@ -33,6 +33,31 @@ private:
     }
 
 private Q_SLOTS:
+    void aRetiredStockForgetsItsKeysButKeepsItsUnits()
+    {
+        SaleStock stock(10, 3);
+        QCOMPARE(reserve(stock, 7, "k1", 2, QStringLiteral("order-1")).outcome, Outcome::Reserved);
+        stock.settle(2);
+        QCOMPARE(stock.tryReserve(8, "k2", 1, QStringLiteral("order-2"), true, 1000, 60000).outcome, Outcome::Reserved);
+        stock.settle(1);
+        QVERIFY(!stock.isRetired());
+        stock.retire();
+        QVERIFY(stock.isRetired());
+        QCOMPARE(stock.remaining(), qint64(7));
+        // Every attempt, a known key included, is sent to the journal: memory knows nothing now.
+        QCOMPARE(stock.tryReserve(7, "k1", 2, QStringLiteral("order-3"), false, 2000, 0).outcome, Outcome::Retired);
+        QCOMPARE(stock.tryReserve(9, "k9", 1, QStringLiteral("order-4"), false, 2000, 0).outcome, Outcome::Retired);
+        QVERIFY(!stock.knows(7, "k1"));
+        QCOMPARE(stock.heldBy(7), 0);
+        // A failed order's units come back without its key: release finds nothing and
+        // changes nothing; the caller counts them back with addUnits.
+        QVERIFY(!stock.release(7, "k1", false));
+        QCOMPARE(stock.remaining(), qint64(7));
+        stock.addUnits(2);
+        QCOMPARE(stock.remaining(), qint64(9));
+        QCOMPARE(stock.inFlight(), qint64(0));
+    }
+
     void reservesAndTakesTheUnits()
     {
         SaleStock stock(10, 3);
