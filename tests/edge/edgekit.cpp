@@ -357,14 +357,15 @@ double quietP99Ms(quint16 port, int ms)
 
 bool withinNormalLatency(double p99, double quietP99, QString *why)
 {
-    constexpr double absoluteMs = 50.0;
+    constexpr double absoluteMs = 50.0 * sanitizerSlowdown;
     const bool quietMachine = quietP99 <= absoluteMs / 2;
     const double bound = quietMachine ? absoluteMs : 2 * quietP99 + 10;
     *why = QStringLiteral("p99 %1 ms under attack, %2 ms quiet; bound %3 ms (%4)")
                .arg(p99, 0, 'f', 2)
                .arg(quietP99, 0, 'f', 2)
                .arg(bound, 0, 'f', 2)
-               .arg(quietMachine ? QStringLiteral("absolute") : QStringLiteral("machine busy: relative to quiet"));
+               .arg(quietMachine ? (sanitizerSlowdown > 1 ? QStringLiteral("absolute, times the sanitizer's slowdown") : QStringLiteral("absolute"))
+                                 : QStringLiteral("machine busy: relative to quiet"));
     return p99 < bound;
 }
 
