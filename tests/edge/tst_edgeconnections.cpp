@@ -204,7 +204,9 @@ private Q_SLOTS:
         qInfo("descriptor flood: %d held, %d answered 503; server CPU %.2f s over 3 s; good client p99 %.2f ms over %d answers, "
               "%d failures; %d 'full' log lines",
               held, refused, cpuUsed, good.p99Ms(), good.answered(), good.failures(), int(log.count("http.connections.full")));
-        QVERIFY2(cpuUsed < 0.3, "no spinning: under a tenth of a core");
+        // A spinning accept loop takes the whole 3 s; the work of answering takes a tenth of
+        // that (times a sanitizer's slowdown).
+        QVERIFY2(cpuUsed < 0.3 * sanitizerSlowdown, "no spinning: under a tenth of a core");
         QVERIFY(held > 100);
         QCOMPARE(held + refused, int(flood.size()));
         QCOMPARE(int(log.count("http.connections.full")), 1);
