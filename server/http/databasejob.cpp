@@ -8,6 +8,7 @@
 #include <QSqlError>
 
 #include <exception>
+#include <utility>
 
 namespace {
 
@@ -24,7 +25,7 @@ void answerFromJob(const Responder &reply, const QString &name, const QString &f
 {
     try {
         if (std::optional<HttpResponse> answer = work())
-            reply.send(*answer);
+            reply.send(std::move(*answer));
     } catch (const DatabaseError &e) {
         fail(reply, name, failure, e.message);
     } catch (const std::exception &e) {

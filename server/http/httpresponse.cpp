@@ -3,6 +3,8 @@
 #include <QHash>
 #include <QJsonDocument>
 
+#include <utility>
+
 HttpResponse HttpResponse::json(const QJsonObject &object, int status)
 {
     HttpResponse r;
@@ -50,10 +52,16 @@ HttpResponse HttpResponse::problem(int status, const QString &type, const QStrin
     return r;
 }
 
-HttpResponse &HttpResponse::withHeader(const QByteArray &name, const QByteArray &value)
+HttpResponse &HttpResponse::withHeader(const QByteArray &name, const QByteArray &value) &
 {
     headers.append({name, value});
     return *this;
+}
+
+HttpResponse &&HttpResponse::withHeader(const QByteArray &name, const QByteArray &value) &&
+{
+    headers.append({name, value});
+    return std::move(*this);
 }
 
 QByteArray HttpResponse::headerValue(const QByteArray &name) const

@@ -26,7 +26,11 @@ struct HttpResponse
     static HttpResponse problem(int status, const QString &type, const QString &title,
                                 const QString &detail = {}, const QJsonObject &extra = {});
 
-    HttpResponse &withHeader(const QByteArray &name, const QByteArray &value);
+    // On a temporary the chain yields the temporary itself, so `send(HttpResponse::json(..)
+    // .withHeader(..))` moves the answer into the responder: the thread that built it keeps
+    // no share of its bytes once it has handed them to the HTTP thread.
+    HttpResponse &withHeader(const QByteArray &name, const QByteArray &value) &;
+    HttpResponse &&withHeader(const QByteArray &name, const QByteArray &value) &&;
     QByteArray headerValue(const QByteArray &name) const;
 };
 
