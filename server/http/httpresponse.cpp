@@ -52,15 +52,15 @@ HttpResponse HttpResponse::problem(int status, const QString &type, const QStrin
     return r;
 }
 
-HttpResponse &HttpResponse::withHeader(const QByteArray &name, const QByteArray &value) &
+HttpResponse &HttpResponse::withHeader(QByteArray name, QByteArray value) &
 {
-    headers.append({name, value});
+    headers.append({std::move(name), std::move(value)});
     return *this;
 }
 
-HttpResponse &&HttpResponse::withHeader(const QByteArray &name, const QByteArray &value) &&
+HttpResponse &&HttpResponse::withHeader(QByteArray name, QByteArray value) &&
 {
-    headers.append({name, value});
+    headers.append({std::move(name), std::move(value)});
     return std::move(*this);
 }
 

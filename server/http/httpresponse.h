@@ -26,11 +26,12 @@ struct HttpResponse
     static HttpResponse problem(int status, const QString &type, const QString &title,
                                 const QString &detail = {}, const QJsonObject &extra = {});
 
-    // On a temporary the chain yields the temporary itself, so `send(HttpResponse::json(..)
-    // .withHeader(..))` moves the answer into the responder: the thread that built it keeps
-    // no share of its bytes once it has handed them to the HTTP thread.
-    HttpResponse &withHeader(const QByteArray &name, const QByteArray &value) &;
-    HttpResponse &&withHeader(const QByteArray &name, const QByteArray &value) &&;
+    // The name and value are taken, and on a temporary the chain yields the temporary
+    // itself, so `send(HttpResponse::json(..).withHeader("Location", ..))` moves every byte
+    // into the responder: the thread that built the answer (a journal's) keeps no share of
+    // it once the HTTP thread has it, and the last owner frees it where it was written.
+    HttpResponse &withHeader(QByteArray name, QByteArray value) &;
+    HttpResponse &&withHeader(QByteArray name, QByteArray value) &&;
     QByteArray headerValue(const QByteArray &name) const;
 };
 
