@@ -54,9 +54,10 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption noPg(QStringLiteral("no-pgbench"), QStringLiteral("Skip the naive PostgreSQL baseline."));
     const QCommandLineOption perf(QStringLiteral("perf"), QStringLiteral("Sample the server with perf record in each phase (profile-<phase>.txt)."));
     const QCommandLineOption think(QStringLiteral("think-ms"), QStringLiteral("Soak: a shopper's mean pause between rounds (default 2000)."), QStringLiteral("ms"));
+    const QCommandLineOption saleSeconds(QStringLiteral("sale-seconds"), QStringLiteral("Soak: how long each sale it opens lasts (default 600)."), QStringLiteral("s"));
     const QCommandLineOption finalTimeout(QStringLiteral("final-timeout"), QStringLiteral("Seconds to wait for every order to be final (default 60)."), QStringLiteral("s"));
     p.addOptions({source, binary, results, database, model, shoppers, units, connections, rate, duration, baseline, poll, admission, p99, step,
-                  noPg, perf, finalTimeout, think});
+                  noPg, perf, finalTimeout, think, saleSeconds});
     if (!p.parse(arguments)) {
         *error = p.errorText();
         return false;
@@ -117,6 +118,7 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     o->pollMs = int(number(poll, 1000, 10, 60000));
     o->admissionRate = number(admission, -1, 1, 1000000);
     o->thinkMs = int(number(think, 2000, 0, 600000));
+    o->saleSeconds = int(number(saleSeconds, 600, 30, 86400));
     o->p99LimitMs = number(p99, 50, 0.1, 60000);
     o->stepSeconds = number(step, 5, 1, 600);
     o->finalTimeout = number(finalTimeout, 60, 1, 3600);

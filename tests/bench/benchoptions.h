@@ -29,6 +29,7 @@ struct BenchOptions
     bool perf = false;         // sample the server with perf record in each phase
     double finalTimeout = 60;  // seconds to wait for every order to be final
     int thinkMs = 2000;        // soak: a shopper's mean pause between rounds
+    int saleSeconds = 600;     // soak: how long each sale it opens lasts
 
     static bool parse(const QStringList &arguments, BenchOptions *options, QString *error);
     QJsonObject toJson() const;

@@ -65,7 +65,12 @@ bool ScenarioRunner::soak()
 {
     m_audit = false;          // auditSoak reads every sale
     m_o.pgBaseline = false;   // not a throughput run
-    const double warmup = qMax(m_o.duration * 0.1, qMin(120.0, m_o.duration * 0.25));
+    // The server keeps each open sale's keys until a minute after it ends
+    // (purchase/retireAfterEndSeconds): it reaches a steady state only once sales end as fast
+    // as they open. A run long enough to judge after that waits for it.
+    const double steady = m_o.saleSeconds + 60.0;
+    const double warmup = m_o.duration >= 2 * steady ? qMax(steady, m_o.duration * 0.1)
+                                                     : qMax(m_o.duration * 0.1, qMin(120.0, m_o.duration * 0.25));
     const int interval = std::clamp(int(m_o.duration / 300), 1, 5);
     const qint64 tokenSeconds = qMax<qint64>(7200, qint64(m_o.duration) + 3600);
     if (!startServer({{QStringLiteral("waitingRoom/required"), QStringLiteral("true")},
@@ -78,6 +83,7 @@ bool ScenarioRunner::soak()
     settings.unitsPerSale = m_o.units > 0 ? m_o.units : m_o.shoppers;
     settings.pollMs = m_o.pollMs;
     settings.thinkMs = m_o.thinkMs;
+    settings.saleSeconds = m_o.saleSeconds;
     RunMetrics scratch(QStringLiteral("x"));
     m_soak = std::make_unique<SoakWorkload>(scratch, m_crowd, "Authorization: Bearer " + m_adminToken.toStdString() + "\r\n", settings,
                                             ProcessStats::monotonicNs());
