@@ -107,14 +107,11 @@ bool PurchaseService::restore(QString *error)
     try {
         const QSqlDatabase db = m_server.database().connection();
         // Sales long over: only the units their reservations still hold, no keys.
-        const qint64 retireBefore = retireBeforeMs(nowMs());
+        const qint64 now = nowMs();
+        const qint64 retireBefore = retireBeforeMs(now);
         qint64 retired = 0;
-        for (const auto &sale : m_registry.all()) {
-            if (sale->endMs() <= retireBefore) {
-                sale->stock().retire();
-                ++retired;
-            }
-        }
+        for (const auto &sale : m_registry.all())
+            retired += retireIfOver(*sale, now) ? 1 : 0;
         QSqlQuery held = execOrThrow(db, QStringLiteral(
             "SELECT r.sale_id, SUM(r.quantity) FROM reservations r JOIN flash_sales s ON s.sale_id = r.sale_id "
             "WHERE s.end_time <= ? AND r.units_released = 0 GROUP BY r.sale_id"), {retireBefore});
@@ -148,16 +145,13 @@ qint64 PurchaseService::retireBeforeMs(qint64 now) const
     return now - qint64(std::max(0, m_server.config().purchase.retireAfterEndSeconds)) * 1000;
 }
 
-void PurchaseService::retireEnded(qint64 now)
+bool PurchaseService::retireIfOver(Sale &sale, qint64 now)
 {
-    const qint64 retireBefore = retireBeforeMs(now);
-    for (const auto &sale : m_registry.all()) {
-        SaleStock &stock = sale->stock();
-        if (stock.isRetired() || sale->endMs() > retireBefore || stock.inFlight() > 0)
-            continue;
-        stock.retire();
-        Log::info(QStringLiteral("sale.stock.retired"), {{QStringLiteral("saleId"), sale->id()}});
-    }
+    SaleStock &stock = sale.stock();
+    if (stock.isRetired() || sale.endMs() > retireBeforeMs(now) || stock.inFlight() > 0)
+        return false;
+    stock.retire();
+    return true;
 }
 
 void PurchaseService::answerFromJournal(const std::shared_ptr<Sale> &sale, qint64 userId, const QByteArray &key, int quantity,

@@ -31,9 +31,9 @@ public:
     // Rebuilds stock, per-user counts and idempotency answers from the journal. Sales that
     // ended over purchase/retireAfterEndSeconds ago get their stock only: retired.
     bool restore(QString *error);
-    // Retires the stock of sales that ended that long ago and have nothing in flight
-    // (SaleStock::retire); the sales module calls it on its clock.
-    void retireEnded(qint64 nowMs);
+    // Retires the sale's stock (SaleStock::retire) if it ended that long ago and has
+    // nothing in flight; true if it did so now. The sales module calls it on its clock.
+    bool retireIfOver(Sale &sale, qint64 nowMs);
     void setAdmissionGate(const AdmissionGate *gate) { m_gate = gate; }
     // Refuses tokens whose account is gone before they reach the journal.
     void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }

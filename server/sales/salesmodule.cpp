@@ -215,8 +215,9 @@ void SalesModule::stopping()
 void SalesModule::tick()
 {
     const qint64 now = nowMs();
-    m_purchases->retireEnded(now);
     for (const auto &sale : m_registry.all()) {
+        if (m_purchases->retireIfOver(*sale, now))
+            Log::info(QStringLiteral("sale.stock.retired"), {{QStringLiteral("saleId"), sale->id()}});
         const SaleStatus status = sale->statusAt(now);
         const auto it = m_lastStatus.constFind(sale->id());
         if (it != m_lastStatus.constEnd() && *it == status)
