@@ -52,23 +52,25 @@ SaleQueue *QueueRegistry::obtain(qint64 saleId, const std::function<void(SaleQue
     Table *table = m_table.load(std::memory_order_relaxed);
     if (SaleQueue *q = lookup(*table, saleId))
         return q;
-    m_queues.push_back(std::make_unique<SaleQueue>(saleId));
-    SaleQueue *q = m_queues.back().get();
+    std::unique_ptr<SaleQueue> *next = m_order.prepareNext();
+    if (!next)
+        return nullptr; // full only past a billion sales
+    *next = std::make_unique<SaleQueue>(saleId);
+    SaleQueue *q = next->get();
     if (created)
         created(*q);
-    if (2 * qint64(m_queues.size()) > table->slotCount()) {
+    const qint64 count = m_order.size() + 1;
+    if (2 * count > table->slotCount()) {
         // Half full: a table twice the size, with every queue so far, replaces it.
         auto bigger = std::make_unique<Table>(2 * table->slotCount());
-        for (const auto &queue : m_queues)
-            place(*bigger, queue->saleId(), queue.get());
+        for (qint64 i = 0; i < count - 1; ++i)
+            place(*bigger, (*m_order.at(i))->saleId(), m_order.at(i)->get());
+        place(*bigger, saleId, q);
         m_tables.push_back(std::move(bigger));
         m_table.store(m_tables.back().get(), std::memory_order_release);
     } else {
         place(*table, saleId, q);
     }
-    if (SaleQueue **next = m_order.prepareNext()) { // full only past a billion sales
-        *next = q;
-        m_order.publish(m_order.size() + 1);
-    }
+    m_order.publish(count);
     return q;
 }

@@ -60,6 +60,5 @@ private:
     std::atomic<Table *> m_table{nullptr};
     QMutex m_writeMutex;
     std::vector<std::unique_ptr<Table>> m_tables; // the live one last
-    std::vector<std::unique_ptr<SaleQueue>> m_queues;
-    AppendOnlyList<SaleQueue *> m_order;
+    AppendOnlyList<std::unique_ptr<SaleQueue>> m_order; // owns the queues, in the order created
 };
