@@ -38,9 +38,13 @@ SaleStatus Sale::statusAt(qint64 nowMs) const
     return SaleStatus::Active;
 }
 
-QJsonObject Sale::toJson(qint64 nowMs) const
+Sale::Figures Sale::figuresAt(qint64 nowMs) const
 {
-    const qint64 left = remaining();
+    return {remaining(), startMs(), endMs(), statusAt(nowMs)};
+}
+
+QJsonObject Sale::describe(const Figures &f) const
+{
     return {{QStringLiteral("saleId"), m_terms.id},
             {QStringLiteral("name"), m_terms.name},
             {QStringLiteral("productId"), m_terms.productId},
@@ -48,11 +52,17 @@ QJsonObject Sale::toJson(qint64 nowMs) const
             {QStringLiteral("salePrice"), centsToAmount(m_terms.salePriceCents)},
             {QStringLiteral("regularPrice"), centsToAmount(m_terms.regularPriceCents)},
             {QStringLiteral("quantity"), m_terms.quantity},
-            {QStringLiteral("remainingStock"), left},
-            {QStringLiteral("sold"), m_terms.quantity - left},
+            {QStringLiteral("remainingStock"), f.remaining},
+            {QStringLiteral("sold"), m_terms.quantity - f.remaining},
             {QStringLiteral("perUserLimit"), m_terms.perUserLimit},
-            {QStringLiteral("startTime"), isoUtc(startMs())},
-            {QStringLiteral("endTime"), isoUtc(endMs())},
-            {QStringLiteral("status"), toString(statusAt(nowMs))},
-            {QStringLiteral("serverTime"), isoUtc(nowMs)}};
+            {QStringLiteral("startTime"), isoUtc(f.startMs)},
+            {QStringLiteral("endTime"), isoUtc(f.endMs)},
+            {QStringLiteral("status"), toString(f.status)}};
+}
+
+QJsonObject Sale::toJson(qint64 nowMs) const
+{
+    QJsonObject o = describe(figuresAt(nowMs));
+    o.insert(QStringLiteral("serverTime"), isoUtc(nowMs));
+    return o;
 }

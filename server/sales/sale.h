@@ -54,6 +54,23 @@ public:
     SaleStock &stock() { return m_stock; }
     const SaleStock &stock() const { return m_stock; }
 
+    // What a reader is told of the sale at one moment, but for the clock: read once, so
+    // the figures agree with each other, and comparable, so a rendering can be reused.
+    struct Figures
+    {
+        qint64 remaining = 0;
+        qint64 startMs = 0;
+        qint64 endMs = 0;
+        SaleStatus status = SaleStatus::Scheduled;
+        bool operator==(const Figures &o) const
+        {
+            return remaining == o.remaining && startMs == o.startMs && endMs == o.endMs && status == o.status;
+        }
+    };
+    Figures figuresAt(qint64 nowMs) const;
+    // The sale as the API shows it, without serverTime.
+    QJsonObject describe(const Figures &figures) const;
+    // describe(figuresAt(nowMs)) with serverTime.
     QJsonObject toJson(qint64 nowMs) const;
 
 private:

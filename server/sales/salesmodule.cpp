@@ -12,6 +12,7 @@
 #include "admissiongate.h"
 #include "purchaseservice.h"
 #include "salerequest.h"
+#include "salerendering.h"
 #include "salerows.h"
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
@@ -74,13 +75,8 @@ bool SalesModule::load(QString *error)
 void SalesModule::listSales(const HttpRequest &request, const Responder &reply) const
 {
     const bool all = request.query.queryItemValue(QStringLiteral("all")) == QLatin1String("true");
-    const qint64 now = nowMs();
-    QJsonArray list;
-    for (const auto &sale : m_registry.all()) {
-        if (all || sale->statusAt(now) != SaleStatus::Ended)
-            list.append(sale->toJson(now));
-    }
-    reply.send(HttpResponse::json(list).withHeader("Cache-Control", "public, max-age=1"));
+    reply.send(HttpResponse::text(SaleRendering::list(m_registry.all(), all, nowMs()), "application/json")
+                   .withHeader("Cache-Control", "public, max-age=1"));
 }
 
 void SalesModule::getSale(const HttpRequest &request, const Responder &reply) const
@@ -91,7 +87,8 @@ void SalesModule::getSale(const HttpRequest &request, const Responder &reply) co
         reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
         return;
     }
-    reply.send(HttpResponse::json(sale->toJson(nowMs())).withHeader("Cache-Control", "public, max-age=1"));
+    reply.send(HttpResponse::text(SaleRendering::one(*sale, nowMs()), "application/json")
+                   .withHeader("Cache-Control", "public, max-age=1"));
 }
 
 void SalesModule::scheduleSale(const HttpRequest &request, const Responder &reply)
