@@ -16,13 +16,13 @@ struct Rendered
 
 constexpr qsizetype maxRendered = 4096; // per thread; past it, the renderings start over
 
-// This thread's rendering of `sale` as it stands at `nowMs`.
-const Rendered &renderingOf(const Sale &sale, qint64 nowMs, Sale::Figures *figures)
+// This thread's rendering of `sale` as it stands at `nowMs`; its figures are the ones read now.
+const Rendered &renderingOf(const Sale &sale, qint64 nowMs)
 {
     thread_local QHash<qint64, Rendered> rendered;
-    *figures = sale.figuresAt(nowMs);
+    const Sale::Figures figures = sale.figuresAt(nowMs);
     auto it = rendered.find(sale.id());
-    if (it != rendered.end() && it->sale == &sale && it->figures == *figures)
+    if (it != rendered.end() && it->sale == &sale && it->figures == figures)
         return *it;
     if (it == rendered.end()) {
         if (rendered.size() >= maxRendered)
@@ -30,8 +30,8 @@ const Rendered &renderingOf(const Sale &sale, qint64 nowMs, Sale::Figures *figur
         it = rendered.insert(sale.id(), {});
     }
     it->sale = &sale;
-    it->figures = *figures;
-    it->open = QJsonDocument(sale.describe(*figures)).toJson(QJsonDocument::Compact);
+    it->figures = figures;
+    it->open = QJsonDocument(sale.describe(figures)).toJson(QJsonDocument::Compact);
     it->open.chop(1); // the '}'
     return *it;
 }
@@ -54,9 +54,7 @@ namespace SaleRendering {
 
 QByteArray one(const Sale &sale, qint64 nowMs)
 {
-    Sale::Figures figures;
-    const Rendered &r = renderingOf(sale, nowMs, &figures);
-    return r.open + clockClose(nowMs);
+    return renderingOf(sale, nowMs).open + clockClose(nowMs);
 }
 
 QByteArray list(const QList<std::shared_ptr<Sale>> &sales, bool withEnded, qint64 nowMs)
@@ -66,9 +64,8 @@ QByteArray list(const QList<std::shared_ptr<Sale>> &sales, bool withEnded, qint6
     body.reserve(sales.size() * 400 + 2);
     body += '[';
     for (const auto &sale : sales) {
-        Sale::Figures figures;
-        const Rendered &r = renderingOf(*sale, nowMs, &figures);
-        if (!withEnded && figures.status == SaleStatus::Ended)
+        const Rendered &r = renderingOf(*sale, nowMs);
+        if (!withEnded && r.figures.status == SaleStatus::Ended)
             continue;
         if (body.size() > 1)
             body += ',';
