@@ -164,6 +164,11 @@ void SalesModule::moveWindowToNow(const HttpRequest &request, const Responder &r
                                      QStringLiteral("It started at %1.").arg(isoUtc(sale->startMs()))));
         return;
     }
+    if (!start && sale->startMs() > now) { // its window would end before it starts
+        reply.send(Problem::conflict(QStringLiteral("not-started"), QStringLiteral("The sale has not started"),
+                                     QStringLiteral("It starts at %1; start it first, or end it once it runs.").arg(isoUtc(sale->startMs()))));
+        return;
+    }
     if (!start && sale->endMs() <= now) {
         reply.send(Problem::conflict(QStringLiteral("already-ended"), QStringLiteral("The sale has already ended"),
                                      QStringLiteral("It ended at %1.").arg(isoUtc(sale->endMs()))));
