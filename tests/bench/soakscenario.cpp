@@ -128,6 +128,9 @@ bool ScenarioRunner::soak()
                                    .arg(m_soak->unexpected()).arg(m_soak->unexpectedSamples().join(QStringLiteral(" | ")));
     if (m_soak->adminFailures() > 0)
         m_report.violations << QStringLiteral("%1 product or sale creations failed").arg(m_soak->adminFailures());
+    if (m_soak->walkedAway() > 0)
+        m_report.notes << QStringLiteral("%1 shoppers left a queue that had not moved for %2 s (the sale then no longer counted as selling)")
+                              .arg(m_soak->walkedAway()).arg(SoakWorkload::Settings().patienceSeconds);
     if (m_soak->givenUp() > 0)
         m_report.notes << QStringLiteral("%1 requests given up after their retries").arg(m_soak->givenUp());
     if (m_soak->lostPurchaseAnswers() > 0)

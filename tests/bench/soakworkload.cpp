@@ -96,7 +96,7 @@ qint64 SoakWorkload::oldestOpenSale(qint64 after, qint64 nowNs) const
     // through the sales in order, so each one sells out in turn.
     for (qint64 i = after + 1; i < qint64(m_sales.size()); ++i) {
         const Sale &sale = m_sales[size_t(i)];
-        if (!sale.soldOut && sale.endsNs - 5000 * ms > nowNs)
+        if (!sale.soldOut && !sale.stalled && sale.endsNs - 5000 * ms > nowNs)
             return i;
     }
     return -1;
@@ -106,7 +106,7 @@ qint64 SoakWorkload::sellableSales(qint64 nowNs) const
 {
     qint64 n = 0;
     for (const Sale &sale : m_sales)
-        n += !sale.soldOut && sale.endsNs - 5000 * ms > nowNs ? 1 : 0;
+        n += !sale.soldOut && !sale.stalled && sale.endsNs - 5000 * ms > nowNs ? 1 : 0;
     return n;
 }
 
@@ -298,6 +298,8 @@ void SoakWorkload::shopperAnswered(const Outgoing &request, const Answer &answer
     case Join:
         if (status == 200 || status == 201) {
             s.ticket = jsonInteger(answer.body, "ticket");
+            s.ahead = -1;
+            s.movedAtNs = nowNs;
             s.attempts = 0;
             const std::string_view token = jsonString(answer.body, "admissionToken");
             if (!token.empty()) {
@@ -321,9 +323,20 @@ void SoakWorkload::shopperAnswered(const Outgoing &request, const Answer &answer
             return;
         }
         const std::string_view state = jsonString(answer.body, "status");
+        const qint64 ahead = jsonInteger(answer.body, "ahead");
+        if (s.ahead < 0 || ahead < s.ahead)
+            s.movedAtNs = nowNs;
+        s.ahead = ahead;
         if (state == "admitted") {
             s.admissionToken = text(jsonString(answer.body, "admissionToken"));
             schedule(i, Buy, nowNs);
+        } else if (state == "waiting" && nowNs - s.movedAtNs >= qint64(m_s.patienceSeconds) * 1000 * ms) {
+            // A queue that has not moved for a minute (say, the last unit is held back by
+            // the overbooking rule): the shopper leaves, and the generator stops counting
+            // the sale as one that sells, so it opens another and the load stays steady.
+            ++m_walkedAway;
+            sale->stalled = true;
+            think(i, nowNs);
         } else if (state == "waiting") {
             schedule(i, Poll, nowNs + qint64(m_s.pollMs) * ms);
         } else {

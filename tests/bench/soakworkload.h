@@ -31,12 +31,14 @@ public:
         int pollMs = 1000;
         int refundEvery = 10;     // every n-th accepted order is refunded
         int openSales = 2;        // sales that can still sell, kept by creating new ones
+        int patienceSeconds = 60; // a shopper whose queue has not moved this long gives up on the sale
     };
     struct Sale
     {
         qint64 id = 0;
         qint64 endsNs = 0;
         bool soldOut = false;
+        bool stalled = false;     // a shopper waited out its patience: sells too slowly to count
         qint64 accepted = 0;      // 202s
         QSet<QString> acceptedOrders;
     };
@@ -58,6 +60,7 @@ public:
     qint64 unexpected() const { return m_unexpected; }         // answers a well-behaved client should never get
     QStringList unexpectedSamples() const { return m_unexpectedSamples; }
     qint64 givenUp() const { return m_givenUp; }
+    qint64 walkedAway() const { return m_walkedAway; } // shoppers who stopped waiting in a queue
     qint64 adminFailures() const { return m_adminFailures; }
     qint64 lostPurchaseAnswers() const { return m_lostPurchaseAnswers; } // purchases answered by nothing (then retried with the same key)
     qint64 refundsUnresolved() const { return qint64(m_refunds.size()); } // still to send or retry when the load stopped
@@ -70,6 +73,8 @@ private:
         qint64 sale = -1;        // index into m_sales of the sale of this round
         qint64 lastSale = -1;    // the newest sale already visited
         qint64 ticket = 0;
+        qint64 ahead = -1;          // shoppers ahead at the last poll
+        qint64 movedAtNs = 0;       // when the queue last moved for this shopper
         std::string admissionToken;
         std::string orderId;
         quint8 attempts = 0;
@@ -109,6 +114,7 @@ private:
     qint64 m_unexpected = 0;
     QStringList m_unexpectedSamples;
     qint64 m_givenUp = 0;
+    qint64 m_walkedAway = 0;
     qint64 m_adminFailures = 0;
     qint64 m_lostPurchaseAnswers = 0;
     int m_endpoints[Refund + 1] = {};
