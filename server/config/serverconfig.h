@@ -67,7 +67,7 @@ struct ServerConfig
     {
         double rateLimitSeconds = 5.0; // one purchase attempt per shopper per this many seconds
         int reservationTtlSeconds = 600;
-        int retireAfterEndSeconds = 60; // then an ended sale's keys leave memory; replays come from the journal
+        int retireAfterEndSeconds = 60; // then an ended sale's keys and tickets leave memory; replays come from the journal
         int groupCommitMaxBatch = 512;
         int groupCommitMaxDelayMs = 2;
     } purchase;

@@ -185,7 +185,7 @@ std::vector<Setting> makeTable()
         field("auth/hashingQueue", &C::auth, &C::Auth::hashingQueue, "Sign-ups waiting for or in hashing; more are answered 503."),
         field("purchase/rateLimitSeconds", &C::purchase, &C::Purchase::rateLimitSeconds, "One purchase attempt per shopper per this many seconds."),
         field("purchase/reservationTtlSeconds", &C::purchase, &C::Purchase::reservationTtlSeconds, "A reservation not paid by then expires and its units return."),
-        field("purchase/retireAfterEndSeconds", &C::purchase, &C::Purchase::retireAfterEndSeconds, "An ended sale's idempotency keys and per-shopper counts leave memory this long after its end; replays are then answered from the journal."),
+        field("purchase/retireAfterEndSeconds", &C::purchase, &C::Purchase::retireAfterEndSeconds, "An ended sale's idempotency keys, per-shopper counts and waiting-room tickets leave memory this long after its end; replays are then answered from the journal, and its queue status from then on is 410."),
         field("purchase/groupCommitMaxBatch", &C::purchase, &C::Purchase::groupCommitMaxBatch, "Most reservations in one journal commit."),
         field("purchase/groupCommitMaxDelayMs", &C::purchase, &C::Purchase::groupCommitMaxDelayMs, "Longest wait to fill a journal commit."),
         field("orders/workers", &C::orders, &C::Orders::workers, "Saga worker threads (they wait on the payment gateway)."),

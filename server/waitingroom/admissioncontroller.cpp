@@ -67,7 +67,10 @@ void AdmissionController::tick()
 
 void AdmissionController::tickAt(qint64 now)
 {
-    m_queues.forEach([&](SaleQueue &queue) { step(queue, m_sales[queue.saleId()], now); });
+    m_queues.forEach([&](SaleQueue &queue) {
+        if (!queue.closed())
+            step(queue, m_sales[queue.saleId()], now);
+    });
 }
 
 void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
@@ -78,6 +81,10 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
     if (!admits)
         state.credit = 0;
     const auto sale = m_saleRegistry.find(queue.saleId());
+    if (sale && now >= sale->endMs() + m_settings.closeAfterEndMs) {
+        close(queue, state); // over for good (a sale's end never moves later)
+        return;
+    }
     if (!sale || now < sale->startMs() || now >= sale->endMs()) {
         state.credit = 0; // pre-queue, or over: nobody is admitted
         return;
@@ -91,6 +98,32 @@ void AdmissionController::step(SaleQueue &queue, SaleState &state, qint64 now)
     const qint64 wanted = admissionsDue(queue, state, remaining, admits, elapsed);
     if (wanted > 0)
         admit(queue, state, wanted, now);
+}
+
+void AdmissionController::close(SaleQueue &queue, SaleState &state)
+{
+    // Through the ticket journal: its writer is the queue's only writer, and every join
+    // or admission queued before the close is done by then.
+    if (state.closeInFlight)
+        return;
+    state.closeInFlight = true;
+    QueueWrite w;
+    w.kind = QueueWrite::Kind::Close;
+    w.queue = &queue;
+    const qint64 saleId = queue.saleId();
+    QPointer<AdmissionController> self(this);
+    m_journal.append(std::move(w), [self, saleId, &queue](bool) {
+        QMetaObject::invokeMethod(self, [self, saleId, &queue] {
+            if (!self)
+                return;
+            if (queue.closed()) {
+                self->m_sales.remove(saleId);
+                Log::info(QStringLiteral("waitingRoom.closed"), {{QStringLiteral("saleId"), saleId}, {QStringLiteral("tickets"), queue.issued()}});
+            } else {
+                self->m_sales[saleId].closeInFlight = false; // a status poll was reading it: next round
+            }
+        }, Qt::QueuedConnection);
+    });
 }
 
 bool AdmissionController::shufflePending(SaleQueue &queue, SaleState &state, const Sale &sale, bool admits, qint64 now)

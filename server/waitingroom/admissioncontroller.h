@@ -32,6 +32,7 @@ public:
         double overbookingFactor = 1.5;
         qint64 tokenTtlMs = 300000;
         int intervalMs = 100;
+        qint64 closeAfterEndMs = 60000; // then an ended sale's waiting room leaves memory
     };
 
     AdmissionController(QueueRegistry &queues, SaleRegistry &sales, TicketJournal &journal, Settings settings,
@@ -65,11 +66,13 @@ private:
         bool stepInFlight = false;
         bool shuffleInFlight = false;
         bool soldOutAnnounced = false;
+        bool closeInFlight = false;
         QHash<qint64, qint64> outstanding; // userId -> token expiry
     };
     // One round for one sale, in named steps: the pre-queue shuffle, expired admissions,
     // sold out, the credit this round earned, and the admission write.
     void step(SaleQueue &queue, SaleState &state, qint64 nowMs);
+    void close(SaleQueue &queue, SaleState &state);
     bool shufflePending(SaleQueue &queue, SaleState &state, const Sale &sale, bool admits, qint64 nowMs);
     static void forgetFinishedAdmissions(SaleQueue &queue, SaleState &state, qint64 nowMs);
     bool announceSoldOut(SaleQueue &queue, SaleState &state, qint64 remaining);

@@ -9,7 +9,8 @@
 
 // A list that one thread appends to while any thread reads it without a lock: items
 // live in chunks that never move, and the published size is an atomic. An item is
-// visible to readers once publish() covered it; items are never removed.
+// visible to readers once publish() covered it; items are never removed one by one,
+// only all at once by release(), when the owner knows no reader is left.
 //
 // Chunks grow geometrically: chunk k holds firstChunk << k items, so an empty list costs
 // a table of MaxChunks pointers and a list of n items at most about 2n slots. A sale
@@ -35,14 +36,22 @@ public:
 
     qint64 size() const { return m_size.load(std::memory_order_acquire); }
 
-    // Readers: nullptr beyond the published size.
+    // Readers: nullptr beyond the published size, and after release().
     const T *at(qint64 index) const
     {
         if (index < 0 || index >= size())
             return nullptr;
-        return &slot(index);
+        return slot(index);
     }
-    T *mutableAt(qint64 index) { return index >= 0 && index < size() ? &slot(index) : nullptr; }
+    T *mutableAt(qint64 index) { return index >= 0 && index < size() ? slot(index) : nullptr; }
+
+    // Frees every item; size() stays, at() answers nullptr. Only when no reader is left
+    // (the owner's business), and the writer appends nothing after it.
+    void release()
+    {
+        for (auto &chunk : m_chunks)
+            delete[] chunk.exchange(nullptr, std::memory_order_acq_rel);
+    }
 
     // Writer only: the slot after the published ones (allocated on demand), to fill
     // before publish(). Returns nullptr when the list is full.
@@ -55,7 +64,7 @@ public:
         std::atomic<T *> &chunk = m_chunks[size_t(place.chunk)];
         if (!chunk.load(std::memory_order_relaxed))
             chunk.store(new T[size_t(firstChunk << place.chunk)], std::memory_order_release);
-        return &slot(index);
+        return slot(index);
     }
     // Writer only: makes the first `newSize` items visible.
     void publish(qint64 newSize) { m_size.store(newSize, std::memory_order_release); }
@@ -74,10 +83,11 @@ public:
     }
 
 private:
-    T &slot(qint64 index) const
+    T *slot(qint64 index) const
     {
         const Place place = placeOf(index);
-        return m_chunks[size_t(place.chunk)].load(std::memory_order_acquire)[place.offset];
+        T *chunk = m_chunks[size_t(place.chunk)].load(std::memory_order_acquire);
+        return chunk ? chunk + place.offset : nullptr;
     }
 
     std::array<std::atomic<T *>, MaxChunks> m_chunks{};

@@ -118,6 +118,7 @@ void adjust(QueueWrite &w)
     }
     case QueueWrite::Kind::Settings:
     case QueueWrite::Kind::Sync:
+    case QueueWrite::Kind::Close:
         break;
     }
 }
@@ -133,6 +134,8 @@ void ClusterQueueSync::prepare(const QSqlDatabase &db, std::vector<QueueWrite> &
     };
     QMap<qint64, Touched> sales; // by sale id: every node takes the row locks in one order
     for (const QueueWrite &w : writes) {
+        if (w.queue->closed() || w.kind == QueueWrite::Kind::Close)
+            continue; // over for good: nothing to read or lock
         Touched &t = sales[w.queue->saleId()];
         t.queue = w.queue;
         t.writes = t.writes || w.kind != QueueWrite::Kind::Sync;

@@ -27,6 +27,13 @@ QJsonValue isoOrNull(qint64 ms)
     return ms > 0 ? QJsonValue(isoUtc(ms)) : QJsonValue(QJsonValue::Null);
 }
 
+// An ended sale's waiting room leaves memory (purchase/retireAfterEndSeconds after its end).
+HttpResponse waitingRoomClosed(const Sale &sale)
+{
+    return HttpResponse::problem(410, QStringLiteral("waiting-room-closed"), QStringLiteral("Waiting room closed"),
+                                 QStringLiteral("Sale %1 ended at %2; its waiting room is closed.").arg(sale.id()).arg(isoUtc(sale.endMs())));
+}
+
 QString orderName(bool shuffled)
 {
     return shuffled ? QStringLiteral("shuffled") : QStringLiteral("arrival");
@@ -80,9 +87,16 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
     }
     SaleQueue &queue = queueOf(sale->id());
     // A reload keeps its place: whoever holds a ticket gets it back, with no new proof.
-    if (const qint64 held = queue.ticketOf(userId)) {
-        reply.send(HttpResponse::json(ticketJson(queue, *sale, held, now)).withHeader("Cache-Control", "no-store"));
-        return;
+    {
+        const SaleQueue::Reading reading(queue);
+        if (!reading) { // closed: the sale ended long ago (joins refused above since)
+            reply.send(waitingRoomClosed(*sale));
+            return;
+        }
+        if (const qint64 held = queue.ticketOf(userId)) {
+            reply.send(HttpResponse::json(ticketJson(queue, *sale, held, now)).withHeader("Cache-Control", "no-store"));
+            return;
+        }
     }
     if (sale->isSoldOut()) {
         reply.send(Problem::conflict(QStringLiteral("sold-out"), QStringLiteral("Sold out"), QStringLiteral("Every unit of this sale is taken.")));
@@ -274,7 +288,11 @@ void QueueEndpoints::status(const HttpRequest &request, const Responder &reply)
     const qint64 ticket = request.param(QStringLiteral("ticket")).toLongLong(&ok);
     const qint64 userId = request.principal->userId;
     const SaleQueue *queue = m_module.queues().find(sale->id());
-    if (ok && ticket > 0 && m_module.clustered() && !(queue && queue->ticket(ticket))) {
+    if (queue && queue->closed()) { // answered here, without a Reading: a closed queue stays closed
+        reply.send(waitingRoomClosed(*sale));
+        return;
+    }
+    if (ok && ticket > 0 && m_module.clustered() && !(queue && SaleQueue::Reading(*queue) && queue->ticket(ticket))) {
         // Perhaps taken on another node since this one last looked: read the database on
         // the journal's thread, then answer from memory.
         SaleQueue &q = queueOf(sale->id());
@@ -289,6 +307,14 @@ void QueueEndpoints::status(const HttpRequest &request, const Responder &reply)
 
 void QueueEndpoints::answerStatus(const SaleQueue *queue, const Sale &sale, qint64 ticket, qint64 userId, const Responder &reply) const
 {
+    std::optional<SaleQueue::Reading> reading;
+    if (queue) {
+        reading.emplace(*queue);
+        if (!*reading) {
+            reply.send(waitingRoomClosed(sale));
+            return;
+        }
+    }
     const TicketEntry *entry = ticket > 0 && queue ? queue->ticket(ticket) : nullptr;
     // Someone else's ticket is answered like a missing one: numbers tell nothing.
     if (!entry || entry->userId != userId) {

@@ -2,6 +2,43 @@
 
 #include <QRandomGenerator>
 
+SaleQueue::Reading::Reading(const SaleQueue &queue)
+    : m_queue(&queue)
+{
+    // Sequentially consistent on both sides: either this sees the queue closing, or
+    // close() sees this reader and frees nothing.
+    queue.m_readers.fetch_add(1);
+    if (queue.m_closing.load()) {
+        queue.m_readers.fetch_sub(1, std::memory_order_release);
+        m_queue = nullptr;
+    }
+}
+
+SaleQueue::Reading::~Reading()
+{
+    if (m_queue)
+        m_queue->m_readers.fetch_sub(1, std::memory_order_release); // what it read, before close() frees it
+}
+
+bool SaleQueue::close()
+{
+    if (m_closed.load(std::memory_order_relaxed))
+        return true;
+    m_closing.store(true);
+    if (m_readers.load() != 0)
+        return false;
+    m_tickets.release();
+    for (auto &lane : m_lanes)
+        lane.release();
+    QHash<qint64, qint64> held;
+    {
+        QMutexLocker lock(&m_joinMutex);
+        held.swap(m_ticketByUser); // joins in flight keep their waiters: the writer refuses them
+    }
+    m_closed.store(true, std::memory_order_release);
+    return true;
+}
+
 TicketView SaleQueue::view(qint64 number) const
 {
     TicketView v;
@@ -23,6 +60,8 @@ TicketView SaleQueue::view(qint64 number) const
 const TicketEntry *SaleQueue::publishTicket(qint64 number, qint64 userId, Lane lane, qint64 joinedAtMs)
 {
     Q_ASSERT(number == issued() + 1);
+    if (closed())
+        return nullptr;
     auto &laneList = m_lanes[int(lane)];
     TicketEntry *entry = m_tickets.prepareNext();
     std::atomic<qint64> *place = laneList.prepareNext();
@@ -42,6 +81,8 @@ const TicketEntry *SaleQueue::publishTicket(qint64 number, qint64 userId, Lane l
 
 void SaleQueue::publishAdmission(Lane lane, qint64 admittedCount, qint64 atMs)
 {
+    if (closed())
+        return;
     for (qint64 i = laneAdmitted(lane); i < admittedCount; ++i) {
         if (const TicketEntry *e = ticket(ticketAt(lane, i)))
             const_cast<TicketEntry *>(e)->admittedAtMs.store(atMs, std::memory_order_relaxed);
@@ -51,6 +92,8 @@ void SaleQueue::publishAdmission(Lane lane, qint64 admittedCount, qint64 atMs)
 
 qint64 SaleQueue::ticketAt(Lane lane, qint64 index) const
 {
+    if (closed())
+        return 0;
     const std::atomic<qint64> *place = m_lanes[int(lane)].at(index);
     return place ? place->load(std::memory_order_relaxed) : 0;
 }
@@ -58,7 +101,7 @@ qint64 SaleQueue::ticketAt(Lane lane, qint64 index) const
 qint64 SaleQueue::issuedBefore(qint64 startMs) const
 {
     // Tickets are numbered in the order they were written, and so are their times.
-    qint64 count = issued();
+    qint64 count = closed() ? 0 : issued();
     while (count > 0 && ticket(count)->joinedAtMs >= startMs)
         --count;
     return count;
@@ -66,7 +109,7 @@ qint64 SaleQueue::issuedBefore(qint64 startMs) const
 
 void SaleQueue::applyShuffle(quint64 seed, qint64 count)
 {
-    if (m_shuffleApplied.load())
+    if (m_shuffleApplied.load() || closed())
         return;
     for (int l = 0; l < laneCount; ++l) {
         auto &laneList = m_lanes[l];

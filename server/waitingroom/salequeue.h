@@ -48,10 +48,29 @@ struct QueueSettings
 // journal's writer, or the loader before serving) and read by every HTTP thread without a
 // lock. The join book (who holds or is about to get a ticket) has its own mutex, taken
 // only by joins: purchases and status polls never touch it.
+//
+// Once its sale is over for good, the writer closes the queue: its tickets and join book
+// are freed and only the counters stay. Any other thread reads tickets under a Reading,
+// which fails once the queue is closing and which the close waits out.
 class SaleQueue
 {
 public:
     explicit SaleQueue(qint64 saleId) : m_saleId(saleId) {}
+
+    // A thread other than the writer's holds one while it reads tickets (ticket(), view(),
+    // ticketOf()). False when the queue is closed or closing: there are no tickets to read.
+    class Reading
+    {
+    public:
+        explicit Reading(const SaleQueue &queue);
+        ~Reading();
+        Reading(const Reading &) = delete;
+        Reading &operator=(const Reading &) = delete;
+        explicit operator bool() const { return m_queue != nullptr; }
+
+    private:
+        const SaleQueue *m_queue;
+    };
     qint64 saleId() const { return m_saleId; }
     QueueSettings &settings() { return m_settings; }
     const QueueSettings &settings() const { return m_settings; }
@@ -81,6 +100,11 @@ public:
     qint64 ticketAt(Lane lane, qint64 index) const;
     // How many tickets were issued before `startMs` (the pre-queue to shuffle).
     qint64 issuedBefore(qint64 startMs) const;
+    // Frees the tickets, the lanes and the join book for good; the counters stay. False
+    // while a Reading is held: the queue is then closing (new Readings fail), and a later
+    // call frees it. Writer only; from then on the writer's calls above do nothing.
+    bool close();
+    bool closed() const { return m_closed.load(std::memory_order_acquire); }
 
     // ---- joins (the join book's mutex)
     using JoinWaiter = std::function<void(qint64 ticket)>; // 0: the join failed
@@ -100,6 +124,9 @@ private:
     std::atomic<qint64> m_admitted[laneCount] = {};
     std::atomic_bool m_shuffleApplied{false};
     std::atomic<qint64> m_admittedUnfinished{0};
+    mutable std::atomic<int> m_readers{0};
+    std::atomic_bool m_closing{false};
+    std::atomic_bool m_closed{false};
 
     mutable QMutex m_joinMutex;
     QHash<qint64, qint64> m_ticketByUser;

@@ -52,8 +52,12 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
     insert.prepare(QStringLiteral("INSERT INTO waiting_room_tickets(sale_id, ticket, user_id, lane, client_address, joined_at) "
                                   "VALUES (?, ?, ?, ?, ?, ?)"));
     for (QueueWrite &w : writes) {
-        if (w.kind == QueueWrite::Kind::Sync)
-            continue; // a read, done by ClusterQueueSync
+        if (w.kind == QueueWrite::Kind::Sync || w.kind == QueueWrite::Kind::Close)
+            continue; // a read, done by ClusterQueueSync; a close writes nothing
+        if (w.queue->closed() && w.kind != QueueWrite::Kind::Settings) {
+            w.ticket = 0; // a join that passed the end check long ago: refused, nothing written
+            continue;
+        }
         if (!next.contains(w.queue)) {
             next.insert(w.queue, w.queue->issued() + 1);
             ensureStateRow(db, *w.queue, w.atMs);
@@ -112,6 +116,7 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
                         {qint64(w.seed), w.shuffledCount, w.atMs, saleId});
             break;
         case QueueWrite::Kind::Sync:
+        case QueueWrite::Kind::Close:
             break;
         }
     }
@@ -123,8 +128,9 @@ void TicketJournal::apply(std::vector<QueueWrite> &writes)
         SaleQueue &q = *w.queue;
         switch (w.kind) {
         case QueueWrite::Kind::Join:
-            q.publishTicket(w.ticket, w.userId, w.lane, w.atMs);
-            q.finishJoin(w.userId, w.ticket); // answers the shopper (and any repeat of the join)
+            if (w.ticket > 0)
+                q.publishTicket(w.ticket, w.userId, w.lane, w.atMs);
+            q.finishJoin(w.userId, w.ticket); // answers the shopper (and any repeat of the join); 0: refused
             break;
         case QueueWrite::Kind::Admission:
             for (int l = 0; l < laneCount; ++l)
@@ -141,6 +147,9 @@ void TicketJournal::apply(std::vector<QueueWrite> &writes)
             break;
         case QueueWrite::Kind::Sync:
             break; // published by ClusterQueueSync already
+        case QueueWrite::Kind::Close:
+            q.close(); // not yet if a reader is inside: the admission controller asks again
+            break;
         }
     }
 }

@@ -18,7 +18,8 @@ class Database;
 struct QueueWrite
 {
     // Sync (cluster mode only): read what other nodes wrote; changes nothing.
-    enum class Kind { Join, Admission, Settings, Shuffle, Sync };
+    // Close: the sale is over for good; free its tickets (SaleQueue::close), writes nothing.
+    enum class Kind { Join, Admission, Settings, Shuffle, Sync, Close };
     Kind kind = Kind::Join;
     SaleQueue *queue = nullptr;
     qint64 atMs = 0;

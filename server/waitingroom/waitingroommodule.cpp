@@ -67,6 +67,7 @@ bool WaitingRoomModule::load(QString *error)
     s.overbookingFactor = qMax(0.01, m_config.overbookingFactor);
     s.tokenTtlMs = qint64(m_config.admissionTokenTtlSeconds) * 1000;
     s.intervalMs = m_config.admissionIntervalMs;
+    s.closeAfterEndMs = qint64(std::max(0, m_server.config().purchase.retireAfterEndSeconds)) * 1000;
     m_controller = std::make_unique<AdmissionController>(m_queues, m_sales.registry(), *m_journal, s);
     connect(m_controller.get(), &AdmissionController::positionsChanged, this, &WaitingRoomModule::positionsChanged);
     connect(m_controller.get(), &AdmissionController::soldOut, this, &WaitingRoomModule::soldOut);

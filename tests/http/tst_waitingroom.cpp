@@ -145,6 +145,42 @@ private Q_SLOTS:
         QCOMPARE(a->get(ticketPath(sale, 1)).json().value(QStringLiteral("admitted")).toBool(), false);
     }
 
+    // purchase/retireAfterEndSeconds after a sale ends, its waiting room leaves memory:
+    // a poll is answered 410, a join still sale-ended, and the merchant's counts stay.
+    void anEndedSalesWaitingRoomLeavesMemory()
+    {
+        Shop shop;
+        QVERIFY(shop.start([](ServerConfig &c) {
+            queueOn()(c);
+            c.purchase.retireAfterEndSeconds = 0; // closed at the next admission round
+        }));
+        const qint64 scheduled = shop.sale(10, 3600 * 1000);
+        const HttpResult early = shop.admin->post(QStringLiteral("/sales/%1/end").arg(scheduled), {});
+        QCOMPARE(early.status, 409); // its window would end before it starts: refused, nothing changed
+        QVERIFY(early.json().value(QStringLiteral("type")).toString().endsWith(QStringLiteral("not-started")));
+        const qint64 sale = shop.sale(10);
+        auto a = shop.shopper(QStringLiteral("closed-a"));
+        auto b = shop.shopper(QStringLiteral("closed-b"));
+        QCOMPARE(join(*a, sale).status, 201);
+        QCOMPARE(join(*b, sale).status, 201);
+        QCOMPARE(a->get(ticketPath(sale, 1)).status, 200);
+
+        const HttpResult ended = shop.admin->post(QStringLiteral("/sales/%1/end").arg(sale), {});
+        QVERIFY2(ended.status == 200, ended.body.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(a->get(ticketPath(sale, 1)).status, 410, 10000);
+        const HttpResult closed = b->get(ticketPath(sale, 2));
+        QCOMPARE(closed.status, 410);
+        QVERIFY(closed.isProblem());
+        QVERIFY(closed.json().value(QStringLiteral("type")).toString().endsWith(QStringLiteral("waiting-room-closed")));
+        QCOMPARE(b->get(ticketPath(sale, 99)).status, 410); // no ticket is read: the same for any number
+        const HttpResult rejoin = join(*a, sale);
+        QCOMPARE(rejoin.status, 409);
+        QVERIFY(rejoin.json().value(QStringLiteral("type")).toString().endsWith(QStringLiteral("sale-ended")));
+        const HttpResult stats = shop.admin->get(queuePath(sale));
+        QCOMPARE(stats.status, 200);
+        QCOMPARE(stats.json().value(QStringLiteral("length")).toInteger(), 2);
+    }
+
     void admissionInTicketOrderAndThePurchaseRules()
     {
         const qint64 sale = m_shop.sale(10);

@@ -5,7 +5,8 @@
 // rate, the sale window, the normal lane before the low one, overbooking (admitted
 // shoppers who have not bought hold capacity until they buy or their token expires,
 // restored ones too), sold out announced once per sell-out, only the cluster's leader
-// admitting, and the pre-queue shuffle.
+// admitting, the pre-queue shuffle, and the waiting room closed (its tickets freed) once
+// the sale has been over for closeAfterEndMs.
 #include "inventory/reservationjournal.h"
 #include "sales/saleregistry.h"
 #include "temporarydatabase.h"
@@ -27,6 +28,7 @@ namespace {
 constexpr qint64 saleId = 1;
 constexpr qint64 tokenTtlMs = 60000;
 constexpr int users = 40;
+constexpr qint64 closeAfterEndMs = 60000;
 
 } // namespace
 
@@ -136,6 +138,7 @@ private Q_SLOTS:
         AdmissionController::Settings settings;
         settings.overbookingFactor = 1.5;
         settings.tokenTtlMs = tokenTtlMs;
+        settings.closeAfterEndMs = closeAfterEndMs;
         m_controller = std::make_unique<AdmissionController>(*m_queues, *m_sales, *m_journal, settings);
         m_positions = std::make_unique<QSignalSpy>(m_controller.get(), &AdmissionController::positionsChanged);
         m_soldOut = std::make_unique<QSignalSpy>(m_controller.get(), &AdmissionController::soldOut);
@@ -228,6 +231,46 @@ private Q_SLOTS:
         tick(end);
         tick(end + 1000);
         QCOMPARE(m_queue->admittedTotal(), qint64(11));
+    }
+
+    void theWaitingRoomClosesOnceTheSaleIsOverForGood()
+    {
+        QVERIFY(open(100, 10, m_t0, 30));
+        const qint64 end = m_t0 + 3600000;
+        tick(m_t0 + 100);
+        tick(m_t0 + 1000);
+        const qint64 admitted = m_queue->admittedTotal();
+        QVERIFY(admitted > 0);
+        tick(end + closeAfterEndMs - 1);
+        QVERIFY(!m_queue->closed());
+        {
+            const SaleQueue::Reading reading(*m_queue); // a status poll inside: the close waits
+            tick(end + closeAfterEndMs);
+            QVERIFY(!m_queue->closed());
+        }
+        tick(end + closeAfterEndMs + 100); // asked again the next round
+        QVERIFY(m_queue->closed());
+        QCOMPARE(m_queue->issued(), qint64(30)); // the counts stay for the console
+        QCOMPARE(m_queue->admittedTotal(), admitted);
+        QCOMPARE(m_queue->ticket(1), nullptr);
+        QCOMPARE(m_queue->ticketOf(1), qint64(0));
+
+        // A join that passed the end check long before reaches the journal now: refused,
+        // its shopper answered, nothing written.
+        qint64 answeredWith = -1;
+        qint64 held = 0;
+        QCOMPARE(m_queue->join(39, &held, [&](qint64 ticket) { answeredWith = ticket; }), SaleQueue::JoinState::New);
+        QueueWrite w;
+        w.kind = QueueWrite::Kind::Join;
+        w.queue = m_queue;
+        w.userId = 39;
+        m_journal->append(std::move(w));
+        settle();
+        QCOMPARE(answeredWith, qint64(0));
+        QCOMPARE(m_queue->issued(), qint64(30));
+        QCOMPARE(m_db->value(QStringLiteral("SELECT COUNT(*) FROM waiting_room_tickets WHERE sale_id = ?"), {saleId}).toLongLong(), qint64(30));
+        tick(end + closeAfterEndMs + 200); // a closed queue is left alone
+        QVERIFY(m_queue->closed());
     }
 
     void normalLaneBeforeTheLowLane()

@@ -2,9 +2,10 @@
 // geometrically, items that never move) and QueueRegistry (every sale's queue found by
 // id while another thread adds queues). What a long-running server keeps per sale is
 // what these cost, so the test also checks that an empty or barely used waiting room
-// is small.
+// is small, and that a closed one frees its tickets while readers race the close.
 #include "waitingroom/appendonlylist.h"
 #include "waitingroom/queueregistry.h"
+#include "waitingroom/salequeue.h"
 
 #include <QtTest>
 
@@ -111,6 +112,72 @@ private Q_SLOTS:
         });
         QCOMPARE(visited, sales);
         QVERIFY(inOrder);
+    }
+
+    void aClosedQueueFreesItsTicketsOnceNoReaderHoldsThem()
+    {
+        SaleQueue queue(1);
+        for (qint64 n = 1; n <= 100; ++n)
+            QVERIFY(queue.publishTicket(n, 1000 + n, Lane::Normal, n));
+        {
+            const SaleQueue::Reading reading(queue);
+            QVERIFY(reading);
+            QVERIFY(!queue.close()); // a reader is inside: closing, not freed
+            QVERIFY(!queue.closed());
+            QCOMPARE(queue.ticket(7)->userId, qint64(1007)); // still readable by the one inside
+            QVERIFY(!SaleQueue::Reading(queue)); // but nobody new gets in
+        }
+        QVERIFY(queue.close());
+        QVERIFY(queue.closed());
+        QCOMPARE(queue.issued(), qint64(100)); // the counters stay
+        QCOMPARE(queue.ticket(7), nullptr);
+        QCOMPARE(queue.ticketAt(Lane::Normal, 6), qint64(0));
+        QCOMPARE(queue.publishTicket(101, 2000, Lane::Normal, 101), nullptr); // nothing grows back
+        QCOMPARE(queue.issued(), qint64(100));
+    }
+
+    void readersRaceTheClose()
+    {
+        // Readers poll tickets the way status requests do while the writer publishes and
+        // then closes; under ASan or TSan a read of freed tickets is reported.
+        for (int round = 0; round < 20; ++round) {
+            SaleQueue queue(round);
+            for (qint64 n = 1; n <= 500; ++n)
+                queue.publishTicket(n, n, Lane(n % 2), n);
+            std::atomic_bool stop{false};
+            std::atomic<qint64> reads{0}, refused{0};
+            std::vector<std::thread> readers;
+            for (int r = 0; r < 3; ++r) {
+                readers.emplace_back([&, r] {
+                    qint64 n = r;
+                    while (!stop.load()) {
+                        const SaleQueue::Reading reading(queue);
+                        if (!reading) {
+                            ++refused;
+                            continue;
+                        }
+                        n = n % queue.issued() + 1;
+                        const TicketView v = queue.view(n);
+                        if (!v.entry || v.entry->userId != n)
+                            qFatal("ticket %lld read wrong while open", n);
+                        ++reads;
+                    }
+                });
+            }
+            for (qint64 n = 501; n <= 2000; ++n)
+                queue.publishTicket(n, n, Lane(n % 2), n);
+            while (!queue.close())
+                std::this_thread::yield();
+            const qint64 readsAtClose = reads.load();
+            while (refused.load() < 100)
+                std::this_thread::yield();
+            stop.store(true);
+            for (auto &t : readers)
+                t.join();
+            QVERIFY(queue.closed());
+            QCOMPARE(reads.load(), readsAtClose); // no read got in after the close
+            QCOMPARE(queue.issued(), qint64(2000));
+        }
     }
 };
 
