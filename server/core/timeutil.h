@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QString>
 
@@ -10,4 +11,6 @@ inline qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 // writes the same few times over and over (this millisecond, a sale's start): each thread
 // keeps its last few renderings and hands out copies of its own.
 QString isoUtc(qint64 ms);
+// The same text appended to `out` as bytes (JSON written directly).
+void appendIsoUtc(QByteArray &out, qint64 ms);
 inline double centsToAmount(qint64 cents) { return double(cents) / 100.0; }

@@ -14,6 +14,7 @@
 #include "storage/dbexecutor.h"
 #include "telemetry/logger.h"
 #include "ticketjournal.h"
+#include "ticketstatus.h"
 #include "waitingroommodule.h"
 
 #include <QJsonDocument>
@@ -21,11 +22,6 @@
 #include <cmath>
 
 namespace {
-
-QJsonValue isoOrNull(qint64 ms)
-{
-    return ms > 0 ? QJsonValue(isoUtc(ms)) : QJsonValue(QJsonValue::Null);
-}
 
 // An ended sale's waiting room leaves memory (purchase/retireAfterEndSeconds after its end).
 HttpResponse waitingRoomClosed(const Sale &sale)
@@ -94,7 +90,7 @@ void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
             return;
         }
         if (const qint64 held = queue.ticketOf(userId)) {
-            reply.send(HttpResponse::json(ticketJson(queue, *sale, held, now)).withHeader("Cache-Control", "no-store"));
+            reply.send(ticketAnswer(queue, *sale, held, now));
             return;
         }
     }
@@ -208,9 +204,8 @@ void QueueEndpoints::enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale,
                 reply.send(Problem::unavailable(QStringLiteral("The ticket could not be recorded; join again.")));
                 return;
             }
-            reply.send(HttpResponse::json(ticketJson(queue, *sale, ticket, nowMs()), status)
-                           .withHeader("Location", "/sales/" + QByteArray::number(sale->id()) + "/queue/" + QByteArray::number(ticket))
-                           .withHeader("Cache-Control", "no-store"));
+            reply.send(ticketAnswer(queue, *sale, ticket, nowMs(), status)
+                           .withHeader("Location", "/sales/" + QByteArray::number(sale->id()) + "/queue/" + QByteArray::number(ticket)));
         };
     };
     switch (queue.join(userId, &held, answer(201))) {
@@ -232,51 +227,50 @@ void QueueEndpoints::enqueue(SaleQueue &queue, std::shared_ptr<const Sale> sale,
     }
 }
 
-QJsonObject QueueEndpoints::ticketJson(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 now) const
+TicketStatus QueueEndpoints::ticketStatus(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 now) const
 {
     const TicketView v = queue.view(ticket);
-    QJsonObject o{{QStringLiteral("ticket"), ticket},
-                  {QStringLiteral("saleId"), sale.id()},
-                  {QStringLiteral("admitted"), v.admitted},
-                  {QStringLiteral("queueLength"), queue.issued()},
-                  {QStringLiteral("serverTime"), isoUtc(now)},
-                  {QStringLiteral("saleStartsAt"), isoUtc(sale.startMs())}};
-    QJsonValue token = QJsonValue::Null;
-    qint64 expiresAt = 0;
-    QString status;
+    TicketStatus t;
+    t.ticket = ticket;
+    t.saleId = sale.id();
+    t.admitted = v.admitted;
+    t.queueLength = queue.issued();
+    t.serverTimeMs = now;
+    t.saleStartsAtMs = sale.startMs();
     if (v.admitted) {
-        expiresAt = v.entry->admittedAtMs.load(std::memory_order_relaxed) + qint64(m_config.admissionTokenTtlSeconds) * 1000;
+        const qint64 expiresAt = v.entry->admittedAtMs.load(std::memory_order_relaxed) + qint64(m_config.admissionTokenTtlSeconds) * 1000;
         if (expiresAt > now) {
-            status = QStringLiteral("admitted");
-            token = QString::fromLatin1(AdmissionToken{sale.id(), v.entry->userId, ticket, expiresAt}.seal(m_tokenKey));
+            t.status = "admitted";
+            t.admissionToken = AdmissionToken{sale.id(), v.entry->userId, ticket, expiresAt}.seal(m_tokenKey);
+            t.admissionExpiresAtMs = expiresAt;
         } else {
-            status = QStringLiteral("expired");
+            t.status = "expired";
         }
     } else if (now >= sale.endMs()) {
-        status = QStringLiteral("closed");
+        t.status = "closed";
     } else if (sale.isSoldOut()) {
-        status = QStringLiteral("soldOut");
+        t.status = "soldOut";
     } else {
-        status = QStringLiteral("waiting");
+        t.status = "waiting";
     }
-    const bool waiting = status == QLatin1String("waiting");
+    const bool waiting = !v.admitted && t.status == std::string_view("waiting");
     const double rate = queue.settings().admissionRatePerSecond.load(std::memory_order_relaxed);
-    const bool paused = queue.settings().paused.load(std::memory_order_relaxed);
-    QJsonValue wait = QJsonValue::Null;
-    if (waiting && rate > 0 && !paused) {
+    t.paused = queue.settings().paused.load(std::memory_order_relaxed);
+    if (waiting && rate > 0 && !t.paused) {
         const qint64 untilStart = qMax<qint64>(0, sale.startMs() - now);
-        wait = qint64(std::ceil(double(v.ahead + 1) / rate + double(untilStart) / 1000.0));
+        t.estimatedWaitSeconds = qint64(std::ceil(double(v.ahead + 1) / rate + double(untilStart) / 1000.0));
     } else if (v.admitted) {
-        wait = 0;
+        t.estimatedWaitSeconds = 0;
     }
-    o.insert(QStringLiteral("status"), status);
-    o.insert(QStringLiteral("position"), waiting ? v.ahead + 1 : 0);
-    o.insert(QStringLiteral("ahead"), waiting ? v.ahead : 0);
-    o.insert(QStringLiteral("admissionToken"), token);
-    o.insert(QStringLiteral("admissionExpiresAt"), token.isNull() ? QJsonValue(QJsonValue::Null) : isoOrNull(expiresAt));
-    o.insert(QStringLiteral("estimatedWaitSeconds"), wait);
-    o.insert(QStringLiteral("paused"), paused);
-    return o;
+    t.position = waiting ? v.ahead + 1 : 0;
+    t.ahead = waiting ? v.ahead : 0;
+    return t;
+}
+
+HttpResponse QueueEndpoints::ticketAnswer(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 now, int status) const
+{
+    return HttpResponse::text(ticketStatus(queue, sale, ticket, now).toJson(), "application/json", status)
+        .withHeader("Cache-Control", "no-store");
 }
 
 void QueueEndpoints::status(const HttpRequest &request, const Responder &reply)
@@ -321,7 +315,7 @@ void QueueEndpoints::answerStatus(const SaleQueue *queue, const Sale &sale, qint
         reply.send(Problem::notFound(QStringLiteral("You hold no ticket %1 in sale %2.").arg(ticket).arg(sale.id())));
         return;
     }
-    reply.send(HttpResponse::json(ticketJson(*queue, sale, ticket, nowMs())).withHeader("Cache-Control", "no-store"));
+    reply.send(ticketAnswer(*queue, sale, ticket, nowMs()));
 }
 
 void QueueEndpoints::challenge(const HttpRequest &request, const Responder &reply)

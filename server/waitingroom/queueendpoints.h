@@ -22,6 +22,7 @@ class TicketJournal;
 class WaitingRoomModule;
 struct HttpRequest;
 struct HttpResponse;
+struct TicketStatus;
 
 // The waiting room's HTTP handlers (core/routetable.cpp routes to them):
 //   POST /sales/{id}/queue                 shopper: join (or get back the ticket held)
@@ -62,7 +63,8 @@ private:
 
     std::shared_ptr<Sale> saleOf(const HttpRequest &request, const Responder &reply) const;
     SaleQueue &queueOf(qint64 saleId);
-    QJsonObject ticketJson(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 nowMs) const;
+    TicketStatus ticketStatus(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 nowMs) const;
+    HttpResponse ticketAnswer(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 nowMs, int status = 200) const;
     QJsonObject statsJson(const SaleQueue &queue, const Sale &sale) const;
 
     WaitingRoomModule &m_module;

@@ -1,5 +1,5 @@
 // isoUtc keeps a few renderings per thread: whatever the order of the times asked for,
-// and from any thread, it says what QDateTime says.
+// and from any thread, it says what QDateTime says (as a QString, or appended as bytes).
 #include "core/timeutil.h"
 
 #include <QtTest>
@@ -26,6 +26,9 @@ private Q_SLOTS:
                 const qint64 t = times.at((i * 5 + round) % times.size());
                 QCOMPARE(isoUtc(t), expected(t));
                 QCOMPARE(isoUtc(t), expected(t)); // the kept one
+                QByteArray out("x");
+                appendIsoUtc(out, t);
+                QCOMPARE(out, "x" + expected(t).toLatin1());
             }
         }
     }
