@@ -217,14 +217,16 @@ void AdmissionController::admit(SaleQueue &queue, SaleState &state, qint64 wante
     QPointer<AdmissionController> self(this);
     const std::shared_ptr<const std::vector<qint64>> admittedUsers = w.admittedUsers;
     m_journal.append(std::move(w), [self, saleId, admittedUsers, now, &queue](bool durable) {
-        QMetaObject::invokeMethod(self, [self, saleId, admittedUsers, now, durable, &queue] {
+        // The controller gets a list of its own: nothing the writer filled is shared with
+        // this thread, whichever of the two lets go last.
+        QMetaObject::invokeMethod(self, [self, saleId, users = std::vector<qint64>(*admittedUsers), now, durable, &queue] {
             if (!self)
                 return;
             SaleState &s = self->m_sales[saleId];
             s.stepInFlight = false;
             if (!durable)
                 return; // the same tickets are tried again next round
-            for (qint64 userId : *admittedUsers)
+            for (qint64 userId : users)
                 s.outstanding.insert(userId, now + self->m_settings.tokenTtlMs);
             Q_EMIT self->positionsChanged(saleId, queue.laneAdmitted(Lane::Normal), queue.laneAdmitted(Lane::Low), queue.waiting());
         }, Qt::QueuedConnection);
