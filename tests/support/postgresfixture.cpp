@@ -60,9 +60,10 @@ bool run(const QStringList &command, QString *output, int timeoutMs = 60000, boo
 
 } // namespace
 
-PostgresFixture::PostgresFixture()
+PostgresFixture::PostgresFixture(Durability durability)
     : m_bin(findPostgresBin())
     , m_root(::getuid() == 0)
+    , m_durability(durability)
 {
 }
 
@@ -134,7 +135,8 @@ bool PostgresFixture::launch(QString *error)
     const QStringList cmd = asServerUser(QStringLiteral("postgres"),
         {QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-k"), m_dir.path(),
          QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"), QStringLiteral("max_connections=200"),
-         QStringLiteral("-c"), QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("shared_buffers=64MB")});
+         QStringLiteral("-c"), m_durability == Durability::Durable ? QStringLiteral("fsync=on") : QStringLiteral("fsync=off"),
+         QStringLiteral("-c"), QStringLiteral("shared_buffers=64MB")});
     m_server.setProcessChannelMode(QProcess::MergedChannels);
     m_server.setStandardOutputFile(m_dir.filePath(QStringLiteral("postgres.log")), QIODevice::Append);
     runAsServerUser(m_server, m_root);

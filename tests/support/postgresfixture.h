@@ -10,7 +10,10 @@
 class PostgresFixture
 {
 public:
-    PostgresFixture();
+    // Tests run with fsync off (they check logic, not the disk); a benchmark asks for
+    // Durable: fsync on, as the server's SQLite journal is.
+    enum class Durability { FsyncOff, Durable };
+    explicit PostgresFixture(Durability durability = Durability::FsyncOff);
     ~PostgresFixture();
 
     bool start(QString *error);
@@ -33,4 +36,5 @@ private:
     QProcess m_server;
     quint16 m_port = 0;
     bool m_root = false;
+    Durability m_durability;
 };
