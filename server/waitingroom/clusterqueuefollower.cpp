@@ -36,6 +36,10 @@ void ClusterQueueFollower::tick()
     QPointer<ClusterQueueFollower> self(this);
     m_queues.forEach([&](SaleQueue &queue) {
         const qint64 saleId = queue.saleId();
+        if (queue.closed()) { // over for good: nothing more to learn from other nodes
+            m_followed.remove(saleId);
+            return;
+        }
         Followed &f = m_followed[saleId];
         if (f.inFlight)
             return;
