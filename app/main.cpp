@@ -1,6 +1,7 @@
 // FlashSale: the sale server, headless or with the merchant console.
 #include "commandline.h"
 #include "core/flashsaleserver.h"
+#include "mallocarenas.h"
 #include "telemetry/logger.h"
 #include "unixsignalwatcher.h"
 
@@ -49,6 +50,7 @@ int runHeadless(QCoreApplication &app, const CommandLine &cl)
 
 int main(int argc, char **argv)
 {
+    limitMallocArenasToCores();
     QCoreApplication::setOrganizationName(QStringLiteral("FlashSale"));
     QCoreApplication::setApplicationName(QStringLiteral("FlashSale"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FLASHSALE_VERSION));
