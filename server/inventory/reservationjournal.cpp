@@ -21,7 +21,20 @@ ReservationJournal::ReservationJournal(const Database &database, Metrics &metric
     metrics.gauge(QStringLiteral("flashsale_journal_commit_splits"),
                   QStringLiteral("Journal commits that failed and were written again in two halves, so a bad record fails alone."),
                   [this] { return double(m_writer->splits()); });
+    metrics.gauge(QStringLiteral("flashsale_journal_commits_in_doubt"),
+                  QStringLiteral("Journal commits whose connection broke during COMMIT, read back to answer by what the database holds."),
+                  [this] { return double(m_writer->inDoubt()); });
+    metrics.gauge(QStringLiteral("flashsale_journal_commits_unresolved"),
+                  QStringLiteral("In-doubt journal commits the database did not answer in time; answered 503 and undone."),
+                  [this] { return double(m_writer->unresolved()); });
     m_commitLatency = &metrics.route(QStringLiteral("journal commit"))->latency;
+
+    // A batch is one transaction: it committed exactly when its first reservation is there.
+    m_writer->setCommitCheck([](const QSqlDatabase &db, const std::vector<ReservationRecord> &records) {
+        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT count(*) FROM reservations WHERE reservation_id = ?"),
+                                  {records.front().orderId});
+        return q.next() && q.value(0).toLongLong() > 0;
+    });
 
     using Batch = GroupCommitWriter<ReservationRecord>::BatchResult;
     m_writer->setOnBatch([this](const Batch &batch, std::vector<ReservationRecord> &) {

@@ -272,6 +272,28 @@ void DatabaseDetail::recoverConnection(QSqlDatabase db)
     }
 }
 
+qint64 DatabaseDetail::backendPid(const QSqlDatabase &db)
+{
+    if (isSqlite(db))
+        return 0;
+    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT pg_backend_pid()"));
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+bool DatabaseDetail::endLostSession(const QSqlDatabase &db, qint64 pid)
+{
+    if (pid <= 0)
+        return true;
+    const auto gone = [&db, pid] {
+        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = ?"), {pid});
+        return q.next() && q.value(0).toLongLong() == 0;
+    };
+    if (gone()) // it usually is: a backend ends once it reads the end of its connection
+        return true;
+    execOrThrow(db, QStringLiteral("SELECT pg_terminate_backend(?)"), {pid}); // a backend may end its own role's
+    return gone();
+}
+
 qint64 Database::insertReturningId(const QSqlDatabase &db, const QString &sql, const QVariantList &bind,
                                    const QString &idColumn) const
 {

@@ -82,6 +82,12 @@ bool &isPriorityWriter();
 // PostgreSQL backend was terminated or restarted, the network dropped), close it, so the
 // thread's next Database::connection() opens a new one and the server reconnects by itself.
 void recoverConnection(QSqlDatabase db);
+// PostgreSQL: the backend process serving `db` (0 on SQLite). Throws DatabaseError.
+qint64 backendPid(const QSqlDatabase &db);
+// PostgreSQL: ends the backend `pid` of a connection this process lost (it may still be
+// running the lost connection's last statement) and tells whether it is gone, so what it
+// did can be read back for sure. Throws DatabaseError.
+bool endLostSession(const QSqlDatabase &db, qint64 pid);
 void lockSqliteWriter();
 void unlockSqliteWriter();
 struct WriterGuard

@@ -2,6 +2,7 @@
 
 #include "database.h"
 
+#include "telemetry/logger.h"
 #include "telemetry/threadname.h"
 
 #include <QElapsedTimer>
@@ -11,11 +12,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 // Durable before acknowledged, for any kind of record. Records are appended from any
@@ -31,6 +34,14 @@
 // on down to single records, so only the records that cannot be written fail and every
 // other one in the batch is durable and answered as usual. A batch whose transaction
 // cannot even begin (the database is gone) fails whole, without splitting.
+//
+// A commit whose connection broke while COMMIT was on its way (PostgreSQL) may have
+// committed or not, and the caller must not guess: answering 503 and giving back what
+// the records reserved would sell a unit twice if it did commit. With a commit check
+// set, the writer reconnects and reads back whether the batch is in the database, and
+// answers by what it finds. The check is retried until the database answers, for at most
+// `inDoubtPatienceMs` (the database is unreachable meanwhile, so nothing else could be
+// written anyway); a batch still unresolved then fails as before (counted as unresolved).
 template<typename Record>
 class GroupCommitWriter
 {
@@ -57,6 +68,9 @@ public:
     // around them: the purchase path holds the HTTP answers they send and posts them to
     // each HTTP thread at once, one call per thread instead of one per answer.
     using AnswerScope = std::function<void(const std::function<void()> &answerAll)>;
+    // Whether `records`, written by one transaction whose COMMIT lost its answer, are in
+    // the database. Throws DatabaseError when it cannot tell.
+    using CommitCheck = std::function<bool(const QSqlDatabase &db, const std::vector<Record> &records)>;
 
     GroupCommitWriter(QByteArray threadName, const Database &database, int maxBatch, WriteBatch write)
         : m_threadName(std::move(threadName))
@@ -73,6 +87,11 @@ public:
     void setOnBatch(Observer observer) { m_onBatch = std::move(observer); }
     void setAfterAnswers(Observer observer) { m_afterAnswers = std::move(observer); }
     void setAnswerScope(AnswerScope scope) { m_answerScope = std::move(scope); }
+    void setCommitCheck(CommitCheck check, int inDoubtPatienceMs = 5000)
+    {
+        m_commitCheck = std::move(check);
+        m_inDoubtPatienceMs = inDoubtPatienceMs;
+    }
 
     void start()
     {
@@ -105,6 +124,10 @@ public:
 
     // Failed commits that were retried in two halves (any thread).
     quint64 splits() const { return m_splits.load(std::memory_order_relaxed); }
+    // Commits whose answer was lost with their connection, and of those, the ones the
+    // check could not resolve in time (any thread).
+    quint64 inDoubt() const { return m_inDoubt.load(std::memory_order_relaxed); }
+    quint64 unresolved() const { return m_unresolved.load(std::memory_order_relaxed); }
 
 private:
     struct Entry
@@ -213,7 +236,15 @@ private:
     {
         QSqlDatabase db = m_db.connection();
         DatabaseDetail::WriterGuard writer(db);
+        if (m_commitCheck && m_sessionPid == 0 && db.isOpen()) {
+            try {
+                m_sessionPid = DatabaseDetail::backendPid(db); // to end it if its COMMIT is lost
+            } catch (const DatabaseError &) {
+                DatabaseDetail::recoverConnection(db);
+            }
+        }
         if (!db.transaction()) {
+            m_sessionPid = 0;
             *error = QStringLiteral("cannot begin transaction: ") + db.lastError().text();
             DatabaseDetail::recoverConnection(db); // the next batch reconnects
             return false;
@@ -222,6 +253,7 @@ private:
             m_write(db, records);
         } catch (const DatabaseError &e) {
             db.rollback();
+            m_sessionPid = 0;
             *error = e.message;
             // A record's fault (split and retry) unless the connection itself broke.
             *splittable = db.isOpen();
@@ -233,9 +265,55 @@ private:
             *error = QStringLiteral("commit failed: ") + db.lastError().text();
             db.rollback();
             DatabaseDetail::recoverConnection(db);
+            // A connection that is still open answered the COMMIT (it failed); a closed
+            // one broke on the way and the commit may have happened.
+            const qint64 lostSession = std::exchange(m_sessionPid, 0);
+            if (m_commitCheck && !db.isOpen() && !records.empty())
+                return resolveInDoubt(records, lostSession, error);
             return false;
         }
         return true;
+    }
+
+    // The lost session's backend (`lostSession`) may still be running its COMMIT: it is
+    // ended first and the batch read back only once it is gone.
+    bool resolveInDoubt(const std::vector<Record> &records, qint64 lostSession, QString *error)
+    {
+        m_inDoubt.fetch_add(1, std::memory_order_relaxed);
+        QElapsedTimer waited;
+        waited.start();
+        bool ended = false;
+        for (;;) {
+            QSqlDatabase db = m_db.connection(); // opens a closed connection again
+            if (db.isOpen()) {
+                try {
+                    ended = ended || DatabaseDetail::endLostSession(db, lostSession);
+                    if (!ended)
+                        throw DatabaseError{QStringLiteral("the lost session is still there")};
+                    const bool committed = m_commitCheck(db, records);
+                    Log::warning(QStringLiteral("storage.commit.in_doubt"),
+                                 {{QStringLiteral("writer"), QString::fromLatin1(m_threadName)},
+                                  {QStringLiteral("records"), qint64(records.size())},
+                                  {QStringLiteral("committed"), committed},
+                                  {QStringLiteral("error"), *error}});
+                    if (committed)
+                        error->clear();
+                    else
+                        *error += QStringLiteral(" (read back: not committed)");
+                    return committed;
+                } catch (const DatabaseError &) {
+                    DatabaseDetail::recoverConnection(db);
+                }
+            }
+            if (waited.elapsed() >= m_inDoubtPatienceMs) {
+                m_unresolved.fetch_add(1, std::memory_order_relaxed);
+                *error += QStringLiteral(" (in doubt: the database did not answer the read-back in time)");
+                Log::error(QStringLiteral("storage.commit.unresolved"),
+                           {{QStringLiteral("writer"), QString::fromLatin1(m_threadName)}, {QStringLiteral("error"), *error}});
+                return false;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
     }
 
     const QByteArray m_threadName;
@@ -245,10 +323,15 @@ private:
     Observer m_onBatch;
     Observer m_afterAnswers;
     AnswerScope m_answerScope;
+    CommitCheck m_commitCheck;
+    int m_inDoubtPatienceMs = 5000;
+    qint64 m_sessionPid = 0; // the writer connection's PostgreSQL backend, once known
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Entry> m_queue;
     bool m_stopping = false;
     std::thread m_thread;
     std::atomic<quint64> m_splits{0};
+    std::atomic<quint64> m_inDoubt{0};
+    std::atomic<quint64> m_unresolved{0};
 };

@@ -14,6 +14,7 @@ TicketJournal::TicketJournal(const Database &database, int maxBatch, bool cluste
     : m_writer("fs-tickets", database, maxBatch,
                [clustered](const QSqlDatabase &db, std::vector<QueueWrite> &writes) { write(db, writes, clustered); })
 {
+    m_writer.setCommitCheck(&TicketJournal::committed);
     m_writer.setOnBatch([](const GroupCommitWriter<QueueWrite>::BatchResult &batch, std::vector<QueueWrite> &writes) {
         if (batch.durable) {
             apply(writes);
@@ -120,6 +121,25 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
             break;
         }
     }
+}
+
+bool TicketJournal::committed(const QSqlDatabase &db, const std::vector<QueueWrite> &writes)
+{
+    const auto found = [&db](const QString &sql, const QVariantList &bind) {
+        QSqlQuery q = execOrThrow(db, sql, bind);
+        return q.next() && q.value(0).toLongLong() > 0;
+    };
+    for (const QueueWrite &w : writes) {
+        if (w.kind == QueueWrite::Kind::Join && w.ticket > 0)
+            return found(QStringLiteral("SELECT count(*) FROM waiting_room_tickets WHERE sale_id = ? AND ticket = ? AND user_id = ?"),
+                         {w.queue->saleId(), w.ticket, w.userId});
+    }
+    for (const QueueWrite &w : writes) {
+        if (w.kind == QueueWrite::Kind::Admission || w.kind == QueueWrite::Kind::Settings || w.kind == QueueWrite::Kind::Shuffle)
+            return found(QStringLiteral("SELECT count(*) FROM waiting_room_state WHERE sale_id = ? AND updated_at = ?"),
+                         {w.queue->saleId(), w.atMs});
+    }
+    return false; // nothing was written
 }
 
 void TicketJournal::apply(std::vector<QueueWrite> &writes)

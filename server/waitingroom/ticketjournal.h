@@ -79,6 +79,10 @@ public:
 private:
     static void write(const QSqlDatabase &db, std::vector<QueueWrite> &writes, bool clustered);
     static void apply(std::vector<QueueWrite> &writes);
+    // Whether a batch whose COMMIT lost its answer is in the database (GroupCommitWriter's
+    // commit check): read from its first join's ticket row, or else from the state row its
+    // first admission, settings change or shuffle stamped. Throws DatabaseError.
+    static bool committed(const QSqlDatabase &db, const std::vector<QueueWrite> &writes);
 
     GroupCommitWriter<QueueWrite> m_writer;
 };

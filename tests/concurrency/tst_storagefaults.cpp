@@ -8,6 +8,12 @@
 //   a burst, then PostgreSQL stopped and started again in the middle of another: only 202
 //   or 503, the server reconnects by itself, /health/ready 503 while PostgreSQL is down and
 //   200 after, every 503 retried is taken, 0 lost 202s, 0 oversell.
+// - PostgreSQL behind a relay that loses the answer to the journal's COMMIT: PostgreSQL
+//   committed, the server's connection broke before it could know. The server reads the
+//   batch back and answers by what it finds: every committed purchase is a 202 (at once,
+//   or when retried with its key), none is sold twice, the sale sells out exactly. The
+//   same for the waiting room's joins: every shopper holds one ticket, 1..n without gaps.
+#include "commitlossproxy.h"
 #include "concurrentclient.h"
 #include "faultyvfs.h"
 #include "invariants.h"
@@ -80,6 +86,48 @@ class TestStorageFaults : public QObject
         if (!pending.isEmpty())
             *why = QStringLiteral("%1 purchases still 503 after %2 rounds of retries").arg(pending.size()).arg(rounds);
         return pending.isEmpty();
+    }
+
+    // The server's database URL through `relay` instead of straight to PostgreSQL.
+    static QString relayed(const PostgresFixture &pg, const CommitLossProxy &relay)
+    {
+        QString url = pg.url();
+        return url.replace(QStringLiteral(":%1/").arg(pg.port()), QStringLiteral(":%1/").arg(relay.port()));
+    }
+
+    // Sends `requests` on 40 connections, losing the answer of one marked commit after
+    // every 40 answers, `losses` in all; then sends each one answered 503 again, a second
+    // apart as Retry-After asks, for at most 8 rounds. `take` files each answer and says
+    // whether to send it again (a 503). Returns the requests still answered 503.
+    static QList<int> sendLosingCommits(quint16 port, CommitLossProxy &relay, int losses, const QList<RawRequest> &requests,
+                                        const std::function<bool(int request, const RawResponse &answer)> &take)
+    {
+        QList<int> pending;
+        int answered = 0;
+        ConcurrentClient crowd(QHostAddress::LocalHost, port, 40);
+        crowd.setOnAnswer([&](int, const RawResponse &) {
+            if (++answered % 40 == 0 && answered <= 40 * losses)
+                relay.arm(1);
+        });
+        const QList<RawResponse> answers = crowd.run(requests);
+        for (int i = 0; i < answers.size(); ++i) {
+            if (take(i, answers[i]))
+                pending.append(i);
+        }
+        for (int round = 0; round < 8 && !pending.isEmpty(); ++round) {
+            QTest::qWait(1000);
+            QList<int> again;
+            std::swap(again, pending);
+            QList<RawRequest> retries;
+            for (int i : again)
+                retries.append(requests[i]);
+            const QList<RawResponse> retried = ConcurrentClient(QHostAddress::LocalHost, port, 20).run(retries, 30000);
+            for (int k = 0; k < retried.size(); ++k) {
+                if (take(again[k], retried[k]))
+                    pending.append(again[k]);
+            }
+        }
+        return pending;
     }
 
 private Q_SLOTS:
@@ -251,6 +299,124 @@ private Q_SLOTS:
         QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
         QCOMPARE(audit.reserved, 601);
         QCOMPARE(audit.reservations, 601);
+    }
+
+    void postgresCommitAnswerLost()
+    {
+        PostgresFixture pg;
+        QString error;
+        QVERIFY2(pg.start(&error), qPrintable(error));
+        CommitLossProxy relay(pg.port(), "INSERT INTO reservations");
+        QVERIFY2(relay.start(&error), qPrintable(error));
+        TestServer server([&](ServerConfig &c) {
+            c.purchase.rateLimitSeconds = 0;
+            c.database.url = relayed(pg, relay);
+        });
+        QVERIFY2(server.start(), qPrintable(server.error()));
+        HttpClient admin(server.baseUrl());
+        admin.setBearer(SaleFixture::adminToken(admin));
+        const int stock = 250;
+        const int shoppers = 300;
+        const qint64 product = SaleFixture::createProduct(admin, stock);
+        const qint64 sale = SaleFixture::scheduleSale(admin, product, stock, 1).value(QStringLiteral("saleId")).toInteger();
+        QVERIFY(sale > 0);
+        ConcurrentClient setup(QHostAddress::LocalHost, server.baseUrl().port(), 50);
+        const QList<QByteArray> tokens = SaleFixture::registerShoppers(setup, shoppers, QStringLiteral("lost"));
+        for (const QByteArray &t : tokens)
+            QVERIFY(!t.isEmpty());
+
+        QList<RawRequest> requests;
+        for (int i = 0; i < shoppers; ++i)
+            requests.append(SaleFixture::purchase(sale, tokens[i], "lost-" + QByteArray::number(i), 1));
+        QSet<QString> accepted;
+        QSet<int> soldOut;
+        QString unexpected;
+        // The answers of four journal commits lost in the middle of the burst; the 503s
+        // retried with their keys until each is taken or the sale is sold out.
+        const QList<int> pending = sendLosingCommits(server.baseUrl().port(), relay, 4, requests, [&](int request, const RawResponse &a) {
+            if (a.status == 202)
+                accepted.insert(a.json().value(QStringLiteral("orderId")).toString());
+            else if (a.status == 409 && a.json().value(QStringLiteral("type")).toString().endsWith(QLatin1String("sold-out")))
+                soldOut.insert(request);
+            else if (a.status != 503 && unexpected.isEmpty())
+                unexpected = QStringLiteral("request %1: %2 %3").arg(request).arg(a.status).arg(QString::fromUtf8(a.body));
+            return a.status == 503;
+        });
+        QVERIFY2(unexpected.isEmpty(), qPrintable(unexpected));
+        qInfo() << "answers lost:" << relay.lost() << "accepted" << accepted.size() << "sold out" << soldOut.size()
+                << "still 503" << pending.size();
+        QVERIFY(relay.lost() >= 1); // the fault was really met
+        QVERIFY2(pending.isEmpty(), "purchases still answered 503 after 8 rounds of retries");
+
+        // The server read each lost commit back, and the database answered every time.
+        HttpClient observer(server.baseUrl());
+        QCOMPARE(observer.metric("flashsale_journal_commits_in_doubt"), double(relay.lost()));
+        QCOMPARE(observer.metric("flashsale_journal_commits_unresolved"), 0.0);
+
+        // Sold out exactly: every unit sold once, each to a shopper who was told 202.
+        QCOMPARE(accepted.size(), stock);
+        QCOMPARE(soldOut.size(), shoppers - stock);
+        const SaleAudit audit = auditSale(pg.url(), sale, accepted);
+        QVERIFY2(audit.violations.isEmpty(), qPrintable(audit.violations.join(QLatin1Char('\n'))));
+        QCOMPARE(audit.reservations, qint64(stock));
+        QCOMPARE(audit.reserved, qint64(stock));
+    }
+
+    void postgresJoinCommitAnswerLost()
+    {
+        PostgresFixture pg;
+        QString error;
+        QVERIFY2(pg.start(&error), qPrintable(error));
+        CommitLossProxy relay(pg.port(), "INSERT INTO waiting_room_tickets");
+        QVERIFY2(relay.start(&error), qPrintable(error));
+        TestServer server([&](ServerConfig &c) {
+            c.purchase.rateLimitSeconds = 0;
+            c.database.url = relayed(pg, relay);
+            c.waitingRoom.required = true;
+            c.waitingRoom.joinLimitPerAddress = 0; // every shopper comes from 127.0.0.1
+        });
+        QVERIFY2(server.start(), qPrintable(server.error()));
+        HttpClient admin(server.baseUrl());
+        admin.setBearer(SaleFixture::adminToken(admin));
+        const int shoppers = 300;
+        const qint64 product = SaleFixture::createProduct(admin, 1000);
+        const qint64 sale = SaleFixture::scheduleSale(admin, product, 1000, 1).value(QStringLiteral("saleId")).toInteger();
+        QVERIFY(sale > 0);
+        // Nobody is admitted meanwhile: every write of the burst is a join.
+        QCOMPARE(admin.request("PUT", QStringLiteral("/sales/%1/queue/settings").arg(sale), "{\"paused\":true}").status, 200);
+        ConcurrentClient setup(QHostAddress::LocalHost, server.baseUrl().port(), 50);
+        const QList<QByteArray> tokens = SaleFixture::registerShoppers(setup, shoppers, QStringLiteral("joinlost"));
+        for (const QByteArray &t : tokens)
+            QVERIFY(!t.isEmpty());
+
+        QList<RawRequest> joins;
+        for (const QByteArray &token : tokens)
+            joins.append(RawRequest{"POST", "/sales/" + QByteArray::number(sale) + "/queue", {{"Authorization", "Bearer " + token}}, "{}"});
+        QHash<int, qint64> ticketOf;
+        QString unexpected;
+        // Three ticket commits' answers lost; the 503s joined again, as they ask.
+        const QList<int> pending = sendLosingCommits(server.baseUrl().port(), relay, 3, joins, [&](int shopper, const RawResponse &a) {
+            if (a.status == 201 || a.status == 200)
+                ticketOf.insert(shopper, a.json().value(QStringLiteral("ticket")).toInteger());
+            else if (a.status != 503 && unexpected.isEmpty())
+                unexpected = QStringLiteral("shopper %1: %2 %3").arg(shopper).arg(a.status).arg(QString::fromUtf8(a.body));
+            return a.status == 503;
+        });
+        QVERIFY2(unexpected.isEmpty(), qPrintable(unexpected));
+        qInfo() << "answers lost:" << relay.lost() << "tickets" << ticketOf.size() << "still 503" << pending.size();
+        QVERIFY(relay.lost() >= 1); // the fault was really met
+        QVERIFY2(pending.isEmpty(), "joins still answered 503 after 8 rounds");
+
+        // One ticket each, 1..n without gaps, in memory and in the database alike.
+        QSet<qint64> tickets;
+        for (qint64 t : std::as_const(ticketOf))
+            tickets.insert(t);
+        QCOMPARE(tickets.size(), shoppers);
+        for (qint64 t = 1; t <= shoppers; ++t)
+            QVERIFY2(tickets.contains(t), qPrintable(QStringLiteral("ticket %1 missing: a gap").arg(t)));
+        QCOMPARE(pg.psql(QStringLiteral("SELECT count(*) || ' ' || count(DISTINCT user_id) || ' ' || min(ticket) || ' ' || max(ticket) "
+                                        "FROM waiting_room_tickets WHERE sale_id = %1").arg(sale)),
+                 QStringLiteral("%1 %1 1 %1").arg(shoppers));
     }
 };
 
