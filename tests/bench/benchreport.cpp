@@ -62,6 +62,16 @@ QString phaseTable(const RunMetrics &m)
                     .arg(m.serverCpuSeconds, 0, 'f', 1)
                     .arg(m.elapsedSeconds > 0 ? m.serverCpuSeconds / m.elapsedSeconds : 0, 0, 'f', 2)
                     .arg(m.dropped > 0 ? QStringLiteral("; %1 sends due with nothing to send").arg(m.dropped) : QString());
+    const qint64 requests = m.totalRequests();
+    if (requests > 0 && !m.serverCpuByThread.empty()) {
+        // Where the server's CPU went, per request of the phase: which threads did the work.
+        QStringList kinds;
+        for (const auto &[kind, seconds] : m.serverCpuByThread) {
+            if (seconds * 1e6 / double(requests) >= 0.05)
+                kinds << QStringLiteral("%1 %2").arg(kind).arg(seconds * 1e6 / double(requests), 0, 'f', 1);
+        }
+        t += QStringLiteral("Server CPU µs per request by thread: %1\n\n").arg(kinds.join(QStringLiteral(", ")));
+    }
     t += QStringLiteral("| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | answers by status |\n"
                         "|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (const auto &e : m.endpoints()) {
@@ -121,6 +131,12 @@ QJsonObject metricsJson(const RunMetrics &m)
             {QStringLiteral("dropped"), m.dropped},
             {QStringLiteral("generatorCpuSeconds"), m.generatorCpuSeconds},
             {QStringLiteral("serverCpuSeconds"), m.serverCpuSeconds},
+            {QStringLiteral("serverCpuSecondsByThread"), [&m] {
+                 QJsonObject byThread;
+                 for (const auto &[kind, cpu] : m.serverCpuByThread)
+                     byThread.insert(kind, cpu);
+                 return byThread;
+             }()},
             {QStringLiteral("serverPeakRssKiB"), m.serverPeakRssKiB},
             {QStringLiteral("latency"), histogramJson(m.overall())},
             {QStringLiteral("endpoints"), endpoints},

@@ -258,6 +258,7 @@ void LoadGenerator::run(Workload &workload, const LoadPlan &plan, RunMetrics &me
     m_connections.assign(size_t(count), Connection{});
     const double cpu0 = ProcessStats::selfCpuSeconds();
     const double serverCpu0 = ProcessStats::cpuSeconds(m_serverPid);
+    const std::map<QString, double> threadsCpu0 = ProcessStats::cpuSecondsByThread(m_serverPid);
     m_t0 = ProcessStats::monotonicNs();
     const qint64 deadline = m_t0 + qint64(plan.maxSeconds * 1e9);
     const qint64 interval = plan.model == LoadModel::Open && plan.rate > 0 ? qint64(1e9 / plan.rate) : 0;
@@ -364,6 +365,10 @@ void LoadGenerator::run(Workload &workload, const LoadPlan &plan, RunMetrics &me
     metrics.elapsedSeconds = double(end - m_t0) / 1e9;
     metrics.generatorCpuSeconds = ProcessStats::selfCpuSeconds() - cpu0;
     metrics.serverCpuSeconds = ProcessStats::cpuSeconds(m_serverPid) - serverCpu0;
+    for (const auto &[kind, seconds] : ProcessStats::cpuSecondsByThread(m_serverPid)) {
+        const auto before = threadsCpu0.find(kind);
+        metrics.serverCpuByThread[kind] = seconds - (before == threadsCpu0.end() ? 0.0 : before->second);
+    }
     metrics.serverPeakRssKiB = ProcessStats::peakRssKiB(m_serverPid);
     metrics.connections = count;
     metrics.model = plan.model == LoadModel::Open ? QStringLiteral("open") : QStringLiteral("closed");

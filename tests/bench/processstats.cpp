@@ -18,9 +18,12 @@ double selfCpuSeconds()
     return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-double cpuSeconds(qint64 pid)
+namespace {
+
+// utime + stime of a /proc/.../stat file, in seconds; -1 when it cannot be read.
+double statCpuSeconds(const QString &path)
 {
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return -1;
     const QByteArray line = f.readAll();
@@ -34,6 +37,40 @@ double cpuSeconds(qint64 pid)
         return -1;
     const double ticks = double(::sysconf(_SC_CLK_TCK));
     return (fields[11].toDouble() + fields[12].toDouble()) / ticks;
+}
+
+QString threadKind(QByteArray name)
+{
+    name = name.trimmed();
+    qsizetype end = name.size();
+    while (end > 0 && name.at(end - 1) >= '0' && name.at(end - 1) <= '9')
+        --end;
+    if (end < name.size() && end > 0 && (name.at(end - 1) == '-' || name.at(end - 1) == ' '))
+        --end;
+    return QString::fromUtf8(end > 0 ? name.left(end) : name);
+}
+
+} // namespace
+
+double cpuSeconds(qint64 pid)
+{
+    return statCpuSeconds(QStringLiteral("/proc/%1/stat").arg(pid));
+}
+
+std::map<QString, double> cpuSecondsByThread(qint64 pid)
+{
+    std::map<QString, double> byKind;
+    const QString tasks = QStringLiteral("/proc/%1/task").arg(pid);
+    const QStringList tids = QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &tid : tids) {
+        QFile comm(tasks + QLatin1Char('/') + tid + QStringLiteral("/comm"));
+        if (!comm.open(QIODevice::ReadOnly))
+            continue;
+        const double cpu = statCpuSeconds(tasks + QLatin1Char('/') + tid + QStringLiteral("/stat"));
+        if (cpu >= 0)
+            byKind[threadKind(comm.readAll())] += cpu;
+    }
+    return byKind;
 }
 
 namespace {

@@ -50,6 +50,7 @@ public:
     double elapsedSeconds = 0;
     double generatorCpuSeconds = 0;
     double serverCpuSeconds = 0;
+    std::map<QString, double> serverCpuByThread; // seconds per kind of thread (ProcessStats)
     qint64 serverPeakRssKiB = 0;
     int connections = 0;
     QString model;          // closed or open
