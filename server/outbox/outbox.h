@@ -37,6 +37,11 @@ inline const QString RegistrationRepeated = QStringLiteral("RegistrationRepeated
 // Inserts one event; throws DatabaseError (which rolls back the caller's transaction).
 void append(const QSqlDatabase &db, const QString &type, const QString &aggregateId, const QJsonObject &payload, qint64 nowMs);
 
+// The payloads of PurchaseAttempted and InventoryReserved for one reservation, written
+// as bytes (the same bytes QJsonDocument would write; unit_tst_jsonwriter).
+QByteArray purchaseAttemptedPayload(const ReservationRecord &r, qint64 productId);
+QByteArray inventoryReservedPayload(const ReservationRecord &r, qint64 productId);
+
 // PurchaseAttempted and InventoryReserved for every reservation of one group commit
 // (a ReservationJournal commit hook).
 void appendReservations(const QSqlDatabase &db, const std::vector<ReservationRecord> &records,

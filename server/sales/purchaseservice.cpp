@@ -1,7 +1,10 @@
 #include "purchaseservice.h"
 
+#include "core/jsonwriter.h"
+
 #include "admissiongate.h"
 #include "core/flashsaleserver.h"
+#include "core/jsonwriter.h"
 #include "core/timeorderedid.h"
 #include "core/timeutil.h"
 #include "http/databasejob.h"
@@ -30,12 +33,17 @@ struct PurchaseService::Counters
 
 namespace {
 
-QJsonObject acceptedBody(const QString &orderId, qint64 saleId, int quantity)
+// The 202's body, written as bytes (one per accepted purchase, on the journal's thread).
+HttpResponse accepted(const QString &orderId, qint64 saleId, int quantity)
 {
-    return {{QStringLiteral("orderId"), orderId},
-            {QStringLiteral("status"), QStringLiteral("Pending")},
-            {QStringLiteral("saleId"), saleId},
-            {QStringLiteral("quantity"), quantity}};
+    return HttpResponse::text(JsonObjectWriter(96)
+                                  .string("orderId", orderId)
+                                  .number("quantity", quantity)
+                                  .number("saleId", saleId)
+                                  .latin1("status", "Pending")
+                                  .finish(),
+                              "application/json", 202)
+        .withHeader("Location", "/orders/" + orderId.toLatin1());
 }
 
 // The same Idempotency-Key sent again with a different request: refused, as payment APIs
@@ -50,9 +58,7 @@ HttpResponse keyReused(int firstQuantity)
 
 HttpResponse replayAnswer(const QString &orderId, qint64 saleId, int quantity)
 {
-    return HttpResponse::json(acceptedBody(orderId, saleId, quantity), 202)
-        .withHeader("Idempotent-Replayed", "true")
-        .withHeader("Location", "/orders/" + orderId.toLatin1());
+    return accepted(orderId, saleId, quantity).withHeader("Idempotent-Replayed", "true");
 }
 
 HttpResponse windowClosed(const Sale &sale, qint64 now)
@@ -324,8 +330,7 @@ void PurchaseService::reserve(const std::shared_ptr<Sale> &sale, qint64 userId, 
             if (durable) {
                 sale->stock().settle(r.quantity);
                 m_counters->accepted->fetch_add(1, std::memory_order_relaxed);
-                reply.send(HttpResponse::json(acceptedBody(r.orderId, saleId, r.quantity), 202)
-                               .withHeader("Location", "/orders/" + r.orderId.toLatin1()));
+                reply.send(accepted(r.orderId, saleId, r.quantity));
                 return;
             }
             // Not durable: the units go back, the key is forgotten and the rate-limit slot
