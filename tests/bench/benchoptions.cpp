@@ -53,11 +53,12 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption step(QStringLiteral("step-seconds"), QStringLiteral("Stress: seconds per step (default 5)."), QStringLiteral("s"));
     const QCommandLineOption noPg(QStringLiteral("no-pgbench"), QStringLiteral("Skip the naive PostgreSQL baseline."));
     const QCommandLineOption perf(QStringLiteral("perf"), QStringLiteral("Sample the server with perf record in each phase (profile-<phase>.txt)."));
+    const QCommandLineOption pin(QStringLiteral("pin-cores"), QStringLiteral("Run the server on every core but the last and the generator on the last, so they do not take turns on the same core."));
     const QCommandLineOption think(QStringLiteral("think-ms"), QStringLiteral("Soak: a shopper's mean pause between rounds (default 2000)."), QStringLiteral("ms"));
     const QCommandLineOption saleSeconds(QStringLiteral("sale-seconds"), QStringLiteral("Soak: how long each sale it opens lasts (default 600)."), QStringLiteral("s"));
     const QCommandLineOption finalTimeout(QStringLiteral("final-timeout"), QStringLiteral("Seconds to wait for every order to be final (default 60)."), QStringLiteral("s"));
     p.addOptions({source, binary, results, database, model, shoppers, units, connections, rate, duration, baseline, poll, admission, p99, step,
-                  noPg, perf, finalTimeout, think, saleSeconds});
+                  noPg, perf, pin, finalTimeout, think, saleSeconds});
     if (!p.parse(arguments)) {
         *error = p.errorText();
         return false;
@@ -124,6 +125,7 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     o->finalTimeout = number(finalTimeout, 60, 1, 3600);
     o->pgBaseline = !p.isSet(noPg);
     o->perf = p.isSet(perf);
+    o->pinCores = p.isSet(pin);
     return ok;
 }
 
@@ -144,6 +146,7 @@ QJsonObject BenchOptions::toJson() const
             {QStringLiteral("stepSeconds"), stepSeconds},
             {QStringLiteral("pgBaseline"), pgBaseline},
             {QStringLiteral("perf"), perf},
+            {QStringLiteral("pinCores"), pinCores},
             {QStringLiteral("finalTimeout"), finalTimeout},
             {QStringLiteral("thinkMs"), thinkMs}};
 }

@@ -1,5 +1,7 @@
 #include "benchserver.h"
 
+#include <sched.h>
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QProcessEnvironment>
@@ -73,6 +75,15 @@ bool BenchServer::start(const QString &binary, const QString &databaseUrl, const
     env.insert(QStringLiteral("FLASHSALE_ADMIN_PASSWORD"), SaleFixture::adminPassword);
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     m_process.setProcessEnvironment(env);
+    m_process.setChildProcessModifier([cores = m_cores] {
+        if (cores.isEmpty())
+            return;
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        for (int core : cores)
+            CPU_SET(core, &set);
+        ::sched_setaffinity(0, sizeof set, &set); // inherited by every thread the server starts
+    });
     // Both streams to files: a pipe nobody reads would stall the server once full.
     m_process.setStandardOutputFile(m_dir.filePath(QStringLiteral("server-stdout.log")));
     m_process.setStandardErrorFile(m_dir.filePath(QStringLiteral("server-stderr.log")));

@@ -23,6 +23,8 @@ public:
     // `settings`: "section/key" -> value, written over the load defaults.
     bool start(const QString &binary, const QString &databaseUrl, const QMap<QString, QString> &settings, QString *error);
     void stop();
+    // The cores the server runs on from its next start (empty: wherever the kernel likes).
+    void setCores(QList<int> cores) { m_cores = std::move(cores); }
     quint16 port() const { return quint16(m_url.port()); }
     QUrl baseUrl() const { return m_url; }
     qint64 pid() const { return m_pid; }
@@ -36,6 +38,7 @@ public:
 private:
     QTemporaryDir m_dir;
     QProcess m_process;
+    QList<int> m_cores;
     QUrl m_url;
     qint64 m_pid = 0;
     QString m_databaseUrl;

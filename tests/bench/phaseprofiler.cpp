@@ -10,12 +10,33 @@
 
 namespace {
 
-constexpr int topFrames = 25;
+constexpr int maxFrames = 40;
 
 QString slug(const QString &phase)
 {
     static const QRegularExpression other(QStringLiteral("[^A-Za-z0-9]+"));
     return phase.toLower().replace(other, QStringLiteral("-"));
+}
+
+// The top frames of a perf recording, sorted by `keys` ("symbol", "comm,symbol"), as
+// "12.34% [.] symbol" lines.
+QStringList topFrames(const QString &data, const QString &keys)
+{
+    QProcess report;
+    report.start(QStandardPaths::findExecutable(QStringLiteral("perf")),
+                 {QStringLiteral("report"), QStringLiteral("-i"), data, QStringLiteral("--no-children"), QStringLiteral("--sort"), keys,
+                  QStringLiteral("--stdio"), QStringLiteral("-g"), QStringLiteral("none")});
+    if (!report.waitForFinished(300000))
+        report.kill();
+    // The frame lines: "    12.34%  [.] symbol" (with the thread's name before it when sorted by comm).
+    static const QRegularExpression frame(QStringLiteral("^\\s*([0-9.]+)%\\s+(.*?)[\\s-]*$"));
+    QStringList top;
+    for (const QString &line : QString::fromLocal8Bit(report.readAllStandardOutput()).split(QLatin1Char('\n'))) {
+        const auto m = frame.match(line);
+        if (m.hasMatch() && top.size() < maxFrames)
+            top << QStringLiteral("%1% %2").arg(m.captured(1), m.captured(2).simplified());
+    }
+    return top;
 }
 
 } // namespace
@@ -52,23 +73,14 @@ QString PhaseProfiler::finish()
         m_process.kill();
         return QStringLiteral("profile of %1: perf did not stop").arg(m_phase);
     }
-    QProcess report;
-    report.start(QStandardPaths::findExecutable(QStringLiteral("perf")),
-                 {QStringLiteral("report"), QStringLiteral("-i"), m_data, QStringLiteral("--no-children"), QStringLiteral("--sort"),
-                  QStringLiteral("symbol"), QStringLiteral("--stdio"), QStringLiteral("-g"), QStringLiteral("none")});
-    if (!report.waitForFinished(300000))
-        report.kill();
-    // The frame lines: "    12.34%  [.] symbol".
-    static const QRegularExpression frame(QStringLiteral("^\\s*([0-9.]+)%\\s+(.*?)[\\s-]*$"));
-    QStringList top;
-    for (const QString &line : QString::fromLocal8Bit(report.readAllStandardOutput()).split(QLatin1Char('\n'))) {
-        const auto m = frame.match(line);
-        if (m.hasMatch() && top.size() < topFrames)
-            top << QStringLiteral("%1% %2").arg(m.captured(1), m.captured(2).trimmed());
-    }
+    // The frames, and the same split by thread (which thread spends it where).
+    const QStringList top = topFrames(m_data, QStringLiteral("symbol"));
     QFile out(m_text);
     if (out.open(QIODevice::WriteOnly))
         out.write(top.join(QLatin1Char('\n')).toUtf8() + '\n');
+    QFile byThread(QString(m_text).replace(QStringLiteral(".txt"), QStringLiteral("-by-thread.txt")));
+    if (byThread.open(QIODevice::WriteOnly))
+        byThread.write(topFrames(m_data, QStringLiteral("comm,symbol")).join(QLatin1Char('\n')).toUtf8() + '\n');
     QFile::remove(m_data);
     return QStringLiteral("profile of %1 (top 5 of %2): %3").arg(m_phase, QFileInfo(m_text).fileName(), top.mid(0, 5).join(QStringLiteral("; ")));
 }

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QList>
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,16 @@ QString threadKind(QByteArray name)
 double cpuSeconds(qint64 pid)
 {
     return statCpuSeconds(QStringLiteral("/proc/%1/stat").arg(pid));
+}
+
+void pinThisProcess(int core)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(core, &set);
+    const QStringList tids = QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &tid : tids)
+        ::sched_setaffinity(pid_t(tid.toInt()), sizeof set, &set);
 }
 
 std::map<QString, double> cpuSecondsByThread(qint64 pid)

@@ -21,6 +21,8 @@ qint64 anonymousRssKiB(qint64 pid); // RssAnon: heap and stacks, without mapped 
 qint64 openFiles(qint64 pid);       // entries in /proc/<pid>/fd; -1 when unknown
 qint64 threadCount(qint64 pid);     // Threads: in /proc/<pid>/status; -1 when unknown
 qint64 monotonicNs();
+// Runs every thread of this process, and those it starts later, on `core` only.
+void pinThisProcess(int core);
 // Raises this process's open-file limit to its hard limit (children inherit it).
 void raiseFileLimit();
 

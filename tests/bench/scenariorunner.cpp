@@ -98,6 +98,8 @@ bool ScenarioRunner::startServer(const QMap<QString, QString> &settings)
     for (auto it = settings.cbegin(); it != settings.cend(); ++it)
         all[it.key()] = it.value();
     m_server = std::make_unique<BenchServer>();
+    if (m_o.pinCores)
+        m_server->setCores(serverCores());
     say(QStringLiteral("server: %1 --headless (%2)").arg(m_o.binary, m_o.postgres ? QStringLiteral("PostgreSQL") : QStringLiteral("SQLite")));
     if (!m_server->start(m_o.binary, url, all, &error)) {
         m_report.violations << QStringLiteral("the server did not start: %1").arg(error);
@@ -471,6 +473,14 @@ bool ScenarioRunner::stress()
     return true;
 }
 
+QList<int> ScenarioRunner::serverCores()
+{
+    QList<int> cores;
+    for (int core = 0; core < QThread::idealThreadCount() - 1; ++core)
+        cores << core;
+    return cores;
+}
+
 int ScenarioRunner::run()
 {
     m_report.scenario = m_o.scenario;
@@ -483,6 +493,14 @@ int ScenarioRunner::run()
                                QFile f(QStringLiteral("/proc/loadavg"));
                                return f.open(QIODevice::ReadOnly) ? f.readAll().left(14).trimmed() : QByteArray("?");
                            }()));
+    if (m_o.pinCores) {
+        const int generatorCore = QThread::idealThreadCount() - 1;
+        ProcessStats::pinThisProcess(generatorCore);
+        QStringList server;
+        for (int core : serverCores())
+            server << QString::number(core);
+        m_report.machine += QStringLiteral("; pinned: the server on core(s) %1, the generator on core %2").arg(server.join(QStringLiteral(", "))).arg(generatorCore);
+    }
     m_dir = QDir(m_o.resultsDir).filePath(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")) + QLatin1Char('-') + m_o.scenario);
     QDir().mkpath(m_dir);
     say(QStringLiteral("%1: results in %2").arg(m_o.scenario, m_dir));

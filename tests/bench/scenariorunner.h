@@ -33,6 +33,8 @@ public:
     explicit ScenarioRunner(BenchOptions options);
     ~ScenarioRunner();
     int run();
+    // --pin-cores: the server's cores (all but the last; the generator has the last).
+    static QList<int> serverCores();
 
 private:
     bool startServer(const QMap<QString, QString> &settings);
