@@ -10,6 +10,11 @@
 // refresh token refreshes. Tokens signed after step 2 use the new key and verify on both
 // nodes, the one not restarted yet included; after step 3 the old key's tokens are refused
 // by both, and the shopper's refreshed token is accepted by both.
+// The waiting room's key (admission tokens) is rotated by the same statements with its
+// name, on two nodes whose sales require the waiting room: a shopper admitted before the
+// rotation buys with that admission token on both nodes after every restart of steps 1
+// and 2, and with one a restarted node handed out; after step 3 the old key's admission
+// is refused by both, and the admission the shopper is handed then buys on both.
 #include "accounts/jwt.h"
 #include "accounts/signingkey.h"
 #include "clusterfixture.h"
@@ -17,6 +22,7 @@
 #include "storage/database.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -29,8 +35,9 @@ const QString email = QStringLiteral("rotation@keys.test");
 const QString password = QStringLiteral("correct horse 42");
 const QString placeholder = QStringLiteral("<new key, base64>");
 
-// The documented statements that rotate jwt-signing, in order, from docs/reliability.md.
-QStringList documentedRotation(QString *error)
+// The documented statements that rotate `key` (as written for jwt-signing, whose name
+// they then carry), in order, from docs/reliability.md.
+QStringList documentedRotation(QString *error, const QString &key = QStringLiteral("jwt-signing"))
 {
     QFile f(qEnvironmentVariable("FLASHSALE_SOURCE_DIR") + QStringLiteral("/docs/reliability.md"));
     if (!f.open(QIODevice::ReadOnly)) {
@@ -47,7 +54,7 @@ QStringList documentedRotation(QString *error)
     static const QRegularExpression statement(QStringLiteral("`(UPDATE shared_keys [^`]*'jwt-signing'[^`]*)`"));
     QStringList steps;
     for (auto it = statement.globalMatch(text.mid(from, to < 0 ? -1 : to - from)); it.hasNext();)
-        steps << it.next().captured(1);
+        steps << it.next().captured(1).replace(QStringLiteral("'jwt-signing'"), QLatin1Char('\'') + key + QLatin1Char('\''));
     return steps;
 }
 
@@ -88,6 +95,45 @@ int profileStatus(const QUrl &node, const QByteArray &accessToken)
     HttpClient c(node);
     c.setBearer(accessToken);
     return c.get(QStringLiteral("/user/me")).status;
+}
+
+QByteArray publishedKey(const QString &databaseUrl, const QString &name)
+{
+    Database database(DatabaseUrl::parse(databaseUrl));
+    QSqlQuery q = execOrThrow(database.connection(), QStringLiteral("SELECT key_material FROM shared_keys WHERE name = ?"), {name});
+    return q.next() ? QByteArray::fromBase64(q.value(0).toString().toLatin1()) : QByteArray();
+}
+
+QByteArray randomKey()
+{
+    QByteArray key;
+    for (int i = 0; i < SigningKey::KeyBytes; ++i)
+        key.append(char(QRandomGenerator::system()->bounded(256)));
+    return key;
+}
+
+// Runs the documented statement of one step with `newKey` in place of the placeholder.
+void runRotationStep(const QString &databaseUrl, const QString &statement, const QByteArray &newKey)
+{
+    QString sql = statement;
+    sql.replace(placeholder, QString::fromLatin1(newKey.toBase64()));
+    qInfo().noquote() << "rotation step:" << statement;
+    Database database(DatabaseUrl::parse(databaseUrl));
+    execOrThrow(database.connection(), sql);
+}
+
+// The admission token the node hands the owner of `ticket` (empty until admitted).
+QByteArray admissionFrom(const QUrl &node, const QByteArray &accessToken, qint64 sale, qint64 ticket)
+{
+    HttpClient c(node);
+    c.setBearer(accessToken);
+    QDeadlineTimer deadline(20000);
+    for (;;) {
+        const QString admission = c.get(QStringLiteral("/sales/%1/queue/%2").arg(sale).arg(ticket)).json().value(QStringLiteral("admissionToken")).toString();
+        if (!admission.isEmpty() || deadline.hasExpired())
+            return admission.toLatin1();
+        QTest::qWait(100);
+    }
 }
 
 bool signedWith(const QByteArray &token, const QByteArray &key)
@@ -146,20 +192,10 @@ private Q_SLOTS:
         const QStringList steps = documentedRotation(&error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(steps.size(), 3);
-        Database database(DatabaseUrl::parse(m_cluster.databaseUrl()));
-        QSqlQuery published = execOrThrow(database.connection(), QStringLiteral("SELECT key_material FROM shared_keys WHERE name = 'jwt-signing'"));
-        QVERIFY(published.next());
-        const QByteArray oldKey = QByteArray::fromBase64(published.value(0).toString().toLatin1());
+        const QByteArray oldKey = publishedKey(m_cluster.databaseUrl(), QStringLiteral("jwt-signing"));
         QCOMPARE(oldKey.size(), SigningKey::KeyBytes);
-        QByteArray newKey;
-        for (int i = 0; i < SigningKey::KeyBytes; ++i)
-            newKey.append(char(QRandomGenerator::system()->bounded(256)));
-        const auto runStep = [&](int step) {
-            QString sql = steps[step];
-            sql.replace(placeholder, QString::fromLatin1(newKey.toBase64()));
-            qInfo().noquote() << "step" << step + 1 << ":" << steps[step];
-            execOrThrow(database.connection(), sql);
-        };
+        const QByteArray newKey = randomKey();
+        const auto runStep = [&](int step) { runRotationStep(m_cluster.databaseUrl(), steps[step], newKey); };
 
         // Signed in before the rotation, on node 1: the old key signs.
         const QUrl one = nodeUrl(m_cluster, 0);
@@ -207,6 +243,78 @@ private Q_SLOTS:
         claims.tokenId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         QVERIFY(everyNodeAnswers(JwtCodec(oldKey, QStringLiteral("flashsale")).sign(claims), 401));
         QVERIFY(everyNodeAnswers(JwtCodec(newKey, QStringLiteral("flashsale")).sign(claims), 200));
+    }
+
+    void theWaitingRoomKeyRotatesWithoutLosingAnAdmission()
+    {
+        ClusterFixture cluster(2, "[purchase]\nrateLimitSeconds=0\n"
+                                  "[auth]\nargon2OpsLimit=1\nargon2MemLimitKiB=8\ntokenRateLimitAttempts=0\nregistrationRateLimitAttempts=0\n"
+                                  "[waitingRoom]\nrequired=true\njoinLimitPerAddress=0\nadmissionIntervalMs=100\n"
+                                  "[payments]\nsimulatedLatencyMs=5\n");
+        QString error;
+        QVERIFY2(cluster.start(&error), qPrintable(error));
+        const QStringList steps = documentedRotation(&error, QStringLiteral("waiting-room"));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(steps.size(), 3);
+        QVERIFY(steps[0].contains(QLatin1String("'waiting-room'")));
+        QCOMPARE(publishedKey(cluster.databaseUrl(), QStringLiteral("waiting-room")).size(), SigningKey::KeyBytes);
+        const QByteArray newKey = randomKey();
+
+        const QUrl one = nodeUrl(cluster, 0);
+        HttpClient admin(one);
+        admin.setBearer(SaleFixture::adminToken(admin));
+        const qint64 product = SaleFixture::createProduct(admin, 100);
+        const qint64 sale = SaleFixture::scheduleSale(admin, product, 100, 20).value(QStringLiteral("saleId")).toInteger();
+        QVERIFY(sale > 0);
+        HttpClient shopperOnOne(one);
+        const QByteArray access = shopperOnOne.registerAndLogin(QStringLiteral("admitted@rotation.test"));
+        QVERIFY(!access.isEmpty());
+        shopperOnOne.setBearer(access);
+        const HttpResult joined = shopperOnOne.post(QStringLiteral("/sales/%1/queue").arg(sale), QJsonObject{});
+        QVERIFY2(joined.status == 201, joined.body.constData());
+        const qint64 ticket = joined.json().value(QStringLiteral("ticket")).toInteger();
+        const QByteArray before = admissionFrom(one, access, sale, ticket);
+        QVERIFY2(!before.isEmpty(), "not admitted within 20 s");
+
+        int purchase = 0;
+        // Buys one unit on each node with `admission`; the statuses, e.g. "202 202".
+        const auto buyEverywhere = [&](const QByteArray &admission) {
+            QStringList statuses;
+            for (int n = 0; n < cluster.nodeCount(); ++n) {
+                HttpClient c(nodeUrl(cluster, n));
+                c.setBearer(access);
+                statuses << QString::number(c.request("POST", QStringLiteral("/sales/%1/purchase").arg(sale), "{\"quantity\":1}",
+                                                      {{"Idempotency-Key", "rotation-" + QByteArray::number(++purchase)},
+                                                       {"Admission-Token", admission}}).status);
+            }
+            return statuses.join(QLatin1Char(' '));
+        };
+        QCOMPARE(buyEverywhere(before), QStringLiteral("202 202"));
+
+        // 1. The new key is accepted everywhere, the old one still signs.
+        runRotationStep(cluster.databaseUrl(), steps[0], newKey);
+        for (int n = 0; n < cluster.nodeCount(); ++n) {
+            QVERIFY2(cluster.restartNode(n, &error), qPrintable(error));
+            QCOMPARE(buyEverywhere(before), QStringLiteral("202 202"));
+        }
+        // 2. The new key signs, the old one is still accepted: an admission handed out by
+        //    the node restarted first is good on the other before its own restart.
+        runRotationStep(cluster.databaseUrl(), steps[1], newKey);
+        for (int n = 0; n < cluster.nodeCount(); ++n) {
+            QVERIFY2(cluster.restartNode(n, &error), qPrintable(error));
+            QCOMPARE(buyEverywhere(before), QStringLiteral("202 202"));
+            const QByteArray handed = admissionFrom(nodeUrl(cluster, n), access, sale, ticket);
+            QVERIFY(!handed.isEmpty());
+            QVERIFY2(handed != before, "the restarted node still signs with the old key");
+            QCOMPARE(buyEverywhere(handed), QStringLiteral("202 202"));
+        }
+        // 3. Only the new key: the old admission is refused everywhere, a fresh one buys.
+        runRotationStep(cluster.databaseUrl(), steps[2], newKey);
+        for (int n = 0; n < cluster.nodeCount(); ++n)
+            QVERIFY2(cluster.restartNode(n, &error), qPrintable(error));
+        const QString refused = buyEverywhere(before);
+        QVERIFY2(refused == QStringLiteral("403 403"), qPrintable(refused));
+        QCOMPARE(buyEverywhere(admissionFrom(nodeUrl(cluster, 1), access, sale, ticket)), QStringLiteral("202 202"));
     }
 
 private:
