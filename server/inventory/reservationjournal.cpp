@@ -31,9 +31,7 @@ ReservationJournal::ReservationJournal(const Database &database, Metrics &metric
 
     // A batch is one transaction: it committed exactly when its first reservation is there.
     m_writer->setCommitCheck([](const QSqlDatabase &db, const std::vector<ReservationRecord> &records) {
-        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT count(*) FROM reservations WHERE reservation_id = ?"),
-                                  {records.front().orderId});
-        return q.next() && q.value(0).toLongLong() > 0;
+        return integerOrThrow(db, QStringLiteral("SELECT count(*) FROM reservations WHERE reservation_id = ?"), {records.front().orderId}) > 0;
     });
 
     using Batch = GroupCommitWriter<ReservationRecord>::BatchResult;

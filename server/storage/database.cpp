@@ -272,12 +272,15 @@ void DatabaseDetail::recoverConnection(QSqlDatabase db)
     }
 }
 
+qint64 integerOrThrow(const QSqlDatabase &db, const QString &sql, const QVariantList &bind)
+{
+    QSqlQuery q = execOrThrow(db, sql, bind);
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
 qint64 DatabaseDetail::backendPid(const QSqlDatabase &db)
 {
-    if (isSqlite(db))
-        return 0;
-    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT pg_backend_pid()"));
-    return q.next() ? q.value(0).toLongLong() : 0;
+    return isSqlite(db) ? 0 : integerOrThrow(db, QStringLiteral("SELECT pg_backend_pid()"));
 }
 
 bool DatabaseDetail::endLostSession(const QSqlDatabase &db, qint64 pid)
@@ -285,8 +288,7 @@ bool DatabaseDetail::endLostSession(const QSqlDatabase &db, qint64 pid)
     if (pid <= 0)
         return true;
     const auto gone = [&db, pid] {
-        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = ?"), {pid});
-        return q.next() && q.value(0).toLongLong() == 0;
+        return integerOrThrow(db, QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = ?"), {pid}) == 0;
     };
     if (gone()) // it usually is: a backend ends once it reads the end of its connection
         return true;

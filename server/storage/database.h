@@ -70,6 +70,9 @@ SqliteWriterWaits &sqliteWriterWaits();
 // Prepares and executes; throws DatabaseError on failure. A statement that writes, run
 // outside a transaction on SQLite, takes the writer mutex for its duration.
 QSqlQuery execOrThrow(const QSqlDatabase &db, const QString &sql, const QVariantList &bind = {});
+// The first column of the first row as an integer (0 when there is no row), for
+// `SELECT count(*) ...` and other single figures. Throws DatabaseError.
+qint64 integerOrThrow(const QSqlDatabase &db, const QString &sql, const QVariantList &bind = {});
 
 namespace DatabaseDetail {
 // True while this thread runs inside inTransaction (it already holds the writer mutex).

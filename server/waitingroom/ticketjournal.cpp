@@ -125,10 +125,7 @@ void TicketJournal::write(const QSqlDatabase &db, std::vector<QueueWrite> &write
 
 bool TicketJournal::committed(const QSqlDatabase &db, const std::vector<QueueWrite> &writes)
 {
-    const auto found = [&db](const QString &sql, const QVariantList &bind) {
-        QSqlQuery q = execOrThrow(db, sql, bind);
-        return q.next() && q.value(0).toLongLong() > 0;
-    };
+    const auto found = [&db](const QString &sql, const QVariantList &bind) { return integerOrThrow(db, sql, bind) > 0; };
     for (const QueueWrite &w : writes) {
         if (w.kind == QueueWrite::Kind::Join && w.ticket > 0)
             return found(QStringLiteral("SELECT count(*) FROM waiting_room_tickets WHERE sale_id = ? AND ticket = ? AND user_id = ?"),
