@@ -266,6 +266,9 @@ private Q_SLOTS:
         const qint64 product = SaleFixture::createProduct(admin, 100);
         const qint64 sale = SaleFixture::scheduleSale(admin, product, 100, 20).value(QStringLiteral("saleId")).toInteger();
         QVERIFY(sale > 0);
+        // Node 2 learns of the sale from the database a moment later.
+        for (int n = 0; n < cluster.nodeCount(); ++n)
+            QTRY_COMPARE_WITH_TIMEOUT(HttpClient(nodeUrl(cluster, n)).get(QStringLiteral("/sales/%1").arg(sale)).status, 200, 20000);
         HttpClient shopperOnOne(one);
         const QByteArray access = shopperOnOne.registerAndLogin(QStringLiteral("admitted@rotation.test"));
         QVERIFY(!access.isEmpty());
