@@ -255,6 +255,13 @@ void HttpConnection::armTimer()
         m_timer.stop();
         return;
     }
+    // Restarting a QTimer takes it out of the thread's ordered timer list and puts it back,
+    // and every read and answer arms it: a slow client sending a byte at a time costs its
+    // HTTP thread a restart per byte. A timer already due at this deadline or earlier is
+    // left to run; when it fires early, timedOut arms it again for the later deadline.
+    if (m_timer.isActive() && m_armedDueMs <= due)
+        return;
+    m_armedDueMs = due;
     m_timer.start(int(qBound<qint64>(0, due - m_clock.elapsed(), qint64(24) * 3600 * 1000)));
 }
 

@@ -81,6 +81,7 @@ private:
     std::deque<Slot> m_slots;
     quint64 m_nextSequence = 0;
     QTimer m_timer;
+    qint64 m_armedDueMs = -1; // when m_timer, while active, fires (m_clock's time)
     QElapsedTimer m_clock;
     qint64 m_requestStartMs = 0;  // first byte of the request being read
     qint64 m_headDoneMs = -1;     // its head complete (body being read), else -1
