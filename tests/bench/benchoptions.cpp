@@ -47,6 +47,9 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption rate(QStringLiteral("rate"), QStringLiteral("Open model: requests per second (default 10000)."), QStringLiteral("r"));
     const QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("The measured phase: seconds, or 90s, 30m, 2h (default 20 s)."), QStringLiteral("time"));
     const QCommandLineOption baseline(QStringLiteral("baseline-seconds"), QStringLiteral("Seconds of each baseline (default 10)."), QStringLiteral("s"));
+    const QCommandLineOption rounds(QStringLiteral("rounds"),
+                                    QStringLiteral("Answers: rounds of each answer from memory, each right after its own baseline with a purchase's headers (default 3)."),
+                                    QStringLiteral("n"));
     const QCommandLineOption poll(QStringLiteral("poll-ms"), QStringLiteral("Herd: status poll interval of a waiting shopper (default 1000)."), QStringLiteral("ms"));
     const QCommandLineOption admission(QStringLiteral("admission-rate"), QStringLiteral("Herd and soak: shoppers admitted per second per sale (default herd 5000, soak 10)."), QStringLiteral("r"));
     const QCommandLineOption p99(QStringLiteral("p99-limit-ms"), QStringLiteral("Stress: p99 that breaks a step (default 50)."), QStringLiteral("ms"));
@@ -57,7 +60,7 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption think(QStringLiteral("think-ms"), QStringLiteral("Soak: a shopper's mean pause between rounds (default 2000)."), QStringLiteral("ms"));
     const QCommandLineOption saleSeconds(QStringLiteral("sale-seconds"), QStringLiteral("Soak: how long each sale it opens lasts (default 600)."), QStringLiteral("s"));
     const QCommandLineOption finalTimeout(QStringLiteral("final-timeout"), QStringLiteral("Seconds to wait for every order to be final (default 60)."), QStringLiteral("s"));
-    p.addOptions({source, binary, results, database, model, shoppers, units, connections, rate, duration, baseline, poll, admission, p99, step,
+    p.addOptions({source, binary, results, database, model, shoppers, units, connections, rate, duration, baseline, rounds, poll, admission, p99, step,
                   noPg, perf, pin, finalTimeout, think, saleSeconds});
     if (!p.parse(arguments)) {
         *error = p.errorText();
@@ -116,6 +119,7 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
         }
     }
     o->baselineSeconds = number(baseline, 10, 1, 600);
+    o->rounds = int(number(rounds, 3, 1, 20));
     o->pollMs = int(number(poll, 1000, 10, 60000));
     o->admissionRate = number(admission, -1, 1, 1000000);
     o->thinkMs = int(number(think, 2000, 0, 600000));
@@ -140,6 +144,7 @@ QJsonObject BenchOptions::toJson() const
             {QStringLiteral("rate"), rate},
             {QStringLiteral("duration"), duration},
             {QStringLiteral("baselineSeconds"), baselineSeconds},
+            {QStringLiteral("rounds"), rounds},
             {QStringLiteral("pollMs"), pollMs},
             {QStringLiteral("admissionRate"), admissionRate},
             {QStringLiteral("p99LimitMs"), p99LimitMs},

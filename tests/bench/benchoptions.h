@@ -21,6 +21,7 @@ struct BenchOptions
     double rate = 10000;       // open model, req/s
     double duration = 20;      // seconds of the measured phase (herd: the longest it may take; soak: how long it runs)
     double baselineSeconds = 10;
+    int rounds = 3;            // answers: each answer from memory measured this often, each time just after its own baseline
     int pollMs = 1000;         // herd: a waiting shopper polls this often
     double admissionRate = -1; // -1: the scenario's default (herd 5000/s, soak 200/s per sale)
     double p99LimitMs = 50;    // stress: a step breaks when p99 goes above

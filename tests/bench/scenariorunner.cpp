@@ -185,9 +185,15 @@ void ScenarioRunner::healthBaseline(const QString &suffix)
     if (m_crowd.ready() == 0)
         return;
     say(QStringLiteral("baseline: GET /health/live with a purchase's headers (token, Content-Type, Idempotency-Key, body)"));
-    SameHeadersHealthWorkload same(scratch, m_crowd, m_saleId > 0 ? m_saleId : 1);
     m_report.sameHeadersPhase = QStringLiteral("baseline /health/live, purchase headers") + suffix;
-    load(m_report.sameHeadersPhase, same, plan(m_o.baselineSeconds), false);
+    sameHeadersBaseline(m_report.sameHeadersPhase);
+}
+
+std::shared_ptr<RunMetrics> ScenarioRunner::sameHeadersBaseline(const QString &phase)
+{
+    RunMetrics scratch(QStringLiteral("x"));
+    SameHeadersHealthWorkload same(scratch, m_crowd, m_saleId > 0 ? m_saleId : 1);
+    return load(phase, same, plan(m_o.baselineSeconds), false);
 }
 
 void ScenarioRunner::compare(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint)

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 class BenchServer;
 class HttpClient;
@@ -45,6 +46,8 @@ private:
     // GET /health/live bare, then sent with a purchase's headers (the two ratios of every
     // figure). `suffix` names a second pair, after a restart.
     void healthBaseline(const QString &suffix = QString());
+    // GET /health/live sent a purchase's headers, for --baseline-seconds, as phase `phase`.
+    std::shared_ptr<RunMetrics> sameHeadersBaseline(const QString &phase);
     void compare(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
     void latencyFigures(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
     void waitForFinalOrders(qint64 fromNs, qint64 startNs, RunMetrics &metrics);
@@ -62,6 +65,8 @@ private:
     bool restartServer(const QMap<QString, QString> &settings);
     // Rate against both baselines and the server's CPU time per answer of one phase.
     void answerFigures(const QString &label, const QString &key, const RunMetrics &m, qint64 answers);
+    // The median of one kind's rounds, each the ratio to the baseline run just before it.
+    void adjacentRatioFigure(const QString &label, const QString &key, std::vector<double> ratios);
     // Waits (at most --final-timeout) until no order of these sales is Pending.
     void waitUntilFinal(const QList<qint64> &sales);
     int finish(bool ran);
