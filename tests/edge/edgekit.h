@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include "sanitizerslowdown.h"
+
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -104,21 +106,9 @@ double quietP99Ms(quint16 port, int ms = 2000);
 // sanitizerSlowdown. `why` says which bound applied.
 bool withinNormalLatency(double p99, double quietP99, double controlP99, QString *why);
 
-// Sanitizer builds (the server and this test are compiled alike) are the place to find
-// memory and thread errors, not to time the server: it runs several times slower, and
-// ASan keeps freed memory in quarantine (256 MiB by default) while TSan keeps shadow
-// memory beside the heap. Their bounds are widened by these; the plain build's are the
-// issue's own.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr double sanitizerSlowdown = 3.0;
-constexpr qint64 sanitizerExtraKiB = 256 * 1024;
-#elif defined(__SANITIZE_THREAD__)
-constexpr double sanitizerSlowdown = 5.0;
-constexpr qint64 sanitizerExtraKiB = 512 * 1024;
-#else
-constexpr double sanitizerSlowdown = 1.0;
-constexpr qint64 sanitizerExtraKiB = 0;
-#endif
+// Sanitizer builds widen the bounds (tests/support/sanitizerslowdown.h).
+constexpr double sanitizerSlowdown = Sanitizer::slowdown;
+constexpr qint64 sanitizerExtraKiB = Sanitizer::extraKiB;
 // A bound on the server's memory growth, with the sanitizer's allowance.
 constexpr qint64 memoryBoundKiB(qint64 kib) { return kib + sanitizerExtraKiB; }
 
