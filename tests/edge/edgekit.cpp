@@ -371,7 +371,7 @@ double quietP99Ms(quint16 port, int ms)
 
 bool withinNormalLatency(double p99, double quietP99, double controlP99, QString *why)
 {
-    constexpr double absoluteMs = 50.0 * sanitizerSlowdown;
+    constexpr double absoluteMs = 50.0 * Sanitizer::slowdown;
     const double machine = qMax(quietP99, controlP99);
     const bool quietMachine = machine <= absoluteMs / 2;
     const double bound = quietMachine ? absoluteMs : 2 * machine + 10;
@@ -380,7 +380,7 @@ bool withinNormalLatency(double p99, double quietP99, double controlP99, QString
                .arg(quietP99, 0, 'f', 2)
                .arg(controlP99, 0, 'f', 2)
                .arg(bound, 0, 'f', 2)
-               .arg(quietMachine ? (sanitizerSlowdown > 1 ? QStringLiteral("absolute, times the sanitizer's slowdown") : QStringLiteral("absolute"))
+               .arg(quietMachine ? (Sanitizer::slowdown > 1 ? QStringLiteral("absolute, times the sanitizer's slowdown") : QStringLiteral("absolute"))
                                  : QStringLiteral("machine busy: relative to the slower of quiet and control"));
     return p99 < bound;
 }

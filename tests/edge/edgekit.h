@@ -103,14 +103,8 @@ double quietP99Ms(quint16 port, int ms = 2000);
 // machine itself is too busy for that (other work on the same 2 cores: the quiet p99
 // before the attack, or the control server's p99 during it, is above 25 ms), under twice
 // the slower of those plus 10 ms. In a sanitizer build the 50 ms is times
-// sanitizerSlowdown. `why` says which bound applied.
+// Sanitizer::slowdown. `why` says which bound applied.
 bool withinNormalLatency(double p99, double quietP99, double controlP99, QString *why);
-
-// Sanitizer builds widen the bounds (tests/support/sanitizerslowdown.h).
-constexpr double sanitizerSlowdown = Sanitizer::slowdown;
-constexpr qint64 sanitizerExtraKiB = Sanitizer::extraKiB;
-// A bound on the server's memory growth, with the sanitizer's allowance.
-constexpr qint64 memoryBoundKiB(qint64 kib) { return kib + sanitizerExtraKiB; }
 
 // Raises this process's descriptor limit to its hard limit; returns the new soft limit.
 qint64 raiseDescriptorLimit();

@@ -149,7 +149,7 @@ private:
         QVERIFY(good.answered() > 100);
         latency->normal = withinNormalLatency(good.p99Ms(), quiet, good.controlP99Ms(), &latency->why);
         qInfo("slowloris: %s", qPrintable(latency->why));
-        QVERIFY(server.peakRssKiB() - startPeak < memoryBoundKiB(50 * 1024));
+        QVERIFY(server.peakRssKiB() - startPeak < Sanitizer::memoryBoundKiB(50 * 1024));
     }
 
     void fiveThousandIdle(Latency *latency)
@@ -191,7 +191,7 @@ private:
         QCOMPARE(good.failures(), 0);
         latency->normal = withinNormalLatency(good.p99Ms(), quiet, good.controlP99Ms(), &latency->why);
         qInfo("5,000 idle: %s", qPrintable(latency->why));
-        QVERIFY(heldPeak - startPeak < memoryBoundKiB(100 * 1024));
+        QVERIFY(heldPeak - startPeak < Sanitizer::memoryBoundKiB(100 * 1024));
         // Nothing sent within headerTimeoutMs: every one of them is closed.
         QTRY_COMPARE_WITH_TIMEOUT(countClosed(idle), 5000, 15000);
         qInfo("5,000 idle: all closed by the server %lld ms after the first was opened", clock.elapsed());
@@ -242,7 +242,7 @@ private:
               held, refused, cpuUsed, good.p99Ms(), good.answered(), good.failures(), int(log.count("http.connections.full")));
         // A spinning accept loop takes the whole 3 s; the work of answering takes a tenth of
         // that (times a sanitizer's slowdown).
-        QVERIFY2(cpuUsed < 0.3 * sanitizerSlowdown, "no spinning: under a tenth of a core");
+        QVERIFY2(cpuUsed < 0.3 * Sanitizer::slowdown, "no spinning: under a tenth of a core");
         QVERIFY(held > 100);
         QCOMPARE(held + refused, int(flood.size()));
         QCOMPARE(int(log.count("http.connections.full")), 1);

@@ -24,7 +24,7 @@ class TestEdgeLimits : public QObject
     {
         const qint64 peak = m_server->peakRssKiB();
         qInfo("server peak RSS %lld KiB (%lld KiB at start)", peak, m_startPeakKiB);
-        QVERIFY2(peak - m_startPeakKiB < memoryBoundKiB(allowedGrowthKiB),
+        QVERIFY2(peak - m_startPeakKiB < Sanitizer::memoryBoundKiB(allowedGrowthKiB),
                  qPrintable(QStringLiteral("peak RSS grew by %1 KiB").arg(peak - m_startPeakKiB)));
     }
 

@@ -126,7 +126,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, 10000);
         QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
         qInfo("RSS %lld KiB before the 4 MiB message, %lld after", before, server.rssKiB());
-        QVERIFY(server.rssKiB() - before < memoryBoundKiB(16 * 1024));
+        QVERIFY(server.rssKiB() - before < Sanitizer::memoryBoundKiB(16 * 1024));
         QVERIFY(get(server.port(), "/health/live").startsWith("HTTP/1.1 200"));
     }
 };

@@ -22,5 +22,7 @@ constexpr qint64 extraKiB = 0;
 
 // A wait of `ms` in the plain build, times the sanitizer's slowdown.
 constexpr int scaledMs(int ms) { return int(ms * slowdown); }
+// A bound on the server's memory growth of `kib` in the plain build, with the sanitizer's allowance.
+constexpr qint64 memoryBoundKiB(qint64 kib) { return kib + extraKiB; }
 
 } // namespace Sanitizer
