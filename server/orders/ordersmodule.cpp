@@ -127,18 +127,21 @@ void OrdersModule::scanOnce()
         }
         for (const QString &id : std::as_const(expired))
             m_saga->expire(id); // a charge in flight for it is refunded when it succeeds
-        // Work left after a restart or a missed wake-up: offered again (queued once).
+        // Work left after a restart or a missed wake-up: offered again (queued once), the
+        // most urgent first. The order is the partial index reservations_pending's, so a
+        // backlog of pending orders (the gateway is slower than the shoppers) is read 5000
+        // rows deep each round, not read whole and sorted.
         {
             const ServerConfig::Cluster &cluster = m_server.config().cluster;
             // A cluster node takes its own orders, and those of nodes that stopped or went
             // silent (and any left for 30 s): every live node runs its own saga workers.
             QSqlQuery q = cluster.nodeId.isEmpty()
                 ? execOrThrow(db, QStringLiteral("SELECT reservation_id FROM reservations WHERE status = 'Pending' "
-                                                 "ORDER BY created_at LIMIT 5000"))
+                                                 "ORDER BY expires_at LIMIT 5000"))
                 : execOrThrow(db, QStringLiteral("SELECT r.reservation_id FROM reservations r WHERE r.status = 'Pending' AND "
                                                  "(r.node_id IS NULL OR r.node_id = ? OR r.created_at < ? OR NOT EXISTS ("
                                                  "SELECT 1 FROM cluster_nodes n WHERE n.node_id = r.node_id AND n.stopped_at IS NULL "
-                                                 "AND n.heartbeat_at > %1 - ?)) ORDER BY r.created_at LIMIT 5000")
+                                                 "AND n.heartbeat_at > %1 - ?)) ORDER BY r.expires_at LIMIT 5000")
                                   .arg(QString::fromLatin1(DatabaseClock::nowMsSql)),
                               {cluster.nodeId, now - 30000, qint64(cluster.leaseTtlSeconds) * 1000});
             while (q.next())

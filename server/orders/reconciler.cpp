@@ -88,20 +88,23 @@ QJsonObject Reconciler::run()
 void Reconciler::checkSales(const QSqlDatabase &db, const QHash<qint64, qint64> &memoryRemaining, Findings &found) const
 {
     QSqlQuery items = execOrThrow(db, QStringLiteral(
-        "SELECT i.sale_id, i.product_id, i.total_sale_quantity, i.available_sale_quantity, "
-        "COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.sale_id = i.sale_id AND r.units_released = 0), 0) "
-        "FROM flash_sale_items i ORDER BY i.sale_id"));
+        "SELECT i.sale_id, i.product_id, i.total_sale_quantity, i.available_sale_quantity FROM flash_sale_items i ORDER BY i.sale_id"));
     while (items.next()) {
         const qint64 saleId = items.value(0).toLongLong();
         const qint64 allocated = items.value(2).toLongLong();
         const qint64 available = items.value(3).toLongLong();
-        const qint64 held = items.value(4).toLongLong();
+        // One pass over the sale's reservations: the units by status, and those still held
+        // (not yet given back), which the sale's stock must account for.
         QJsonObject s{{QStringLiteral("saleId"), saleId}, {QStringLiteral("productId"), items.value(1).toLongLong()},
-                      {QStringLiteral("allocated"), allocated}, {QStringLiteral("available"), available},
-                      {QStringLiteral("held"), held}};
-        QSqlQuery byStatus = execOrThrow(db, QStringLiteral("SELECT status, COUNT(*), SUM(quantity) FROM reservations WHERE sale_id = ? GROUP BY status"), {saleId});
-        while (byStatus.next())
-            s.insert(byStatus.value(0).toString().toLower() + QStringLiteral("Units"), byStatus.value(2).toLongLong());
+                      {QStringLiteral("allocated"), allocated}, {QStringLiteral("available"), available}};
+        qint64 held = 0;
+        QSqlQuery byStatus = execOrThrow(db, QStringLiteral("SELECT status, SUM(quantity), SUM(CASE WHEN units_released = 0 THEN quantity ELSE 0 END) "
+                                                            "FROM reservations WHERE sale_id = ? GROUP BY status"), {saleId});
+        while (byStatus.next()) {
+            s.insert(byStatus.value(0).toString().toLower() + QStringLiteral("Units"), byStatus.value(1).toLongLong());
+            held += byStatus.value(2).toLongLong();
+        }
+        s.insert(QStringLiteral("held"), held);
         if (allocated != available + held)
             found.issue(qAbs(allocated - available - held), QStringLiteral("sale %1: allocated %2 != available %3 + held %4").arg(saleId).arg(allocated).arg(available).arg(held));
         // What this node's memory must hold: the whole sale's stock on a single node,

@@ -8,8 +8,9 @@
 void appendSaleStartedOnce(const QSqlDatabase &db, const Sale &sale, qint64 nowMs)
 {
     const QString id = QString::number(sale.id());
-    QSqlQuery seen = execOrThrow(db, QStringLiteral("SELECT 1 FROM outbox WHERE aggregate_id = ? AND event_type = ?"),
-                                 {id, Outbox::Type::FlashSaleStarted});
+    // The event type is written out, not bound: only then does the query match the
+    // partial index outbox_sale_started (0018_journal_indexes.sql) on both databases.
+    QSqlQuery seen = execOrThrow(db, QStringLiteral("SELECT 1 FROM outbox WHERE aggregate_id = ? AND event_type = 'FlashSaleStarted'"), {id});
     if (seen.next())
         return;
     const Sale::Terms &t = sale.terms();
