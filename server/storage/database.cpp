@@ -147,12 +147,18 @@ bool Database::probe(QString *error) const
 
 namespace {
 
+// SQLite has one writer at a time. Writers queue here instead of in SQLite's busy loop,
+// and the group commit (a priority writer) goes before the others. A release wakes one
+// waiter, a priority one if any waits: waking every waiter (16 saga workers, the outbox,
+// the scans) on every commit made each of them run only to find the lock taken again.
 struct SqliteWriterLock
 {
     std::mutex mutex;
-    std::condition_variable released;
+    std::condition_variable priorityTurn;
+    std::condition_variable ordinaryTurn;
     bool held = false;
     int priorityWaiting = 0;
+    int ordinaryWaiting = 0;
 };
 
 SqliteWriterLock &writerLock()
@@ -177,11 +183,15 @@ void DatabaseDetail::lockSqliteWriter()
     const auto free = [&] { return !w.held && (priority || w.priorityWaiting == 0); };
     if (!free()) {
         const auto start = std::chrono::steady_clock::now();
-        if (priority)
+        if (priority) {
             ++w.priorityWaiting;
-        w.released.wait(lock, free);
-        if (priority)
+            w.priorityTurn.wait(lock, free);
             --w.priorityWaiting;
+        } else {
+            ++w.ordinaryWaiting;
+            w.ordinaryTurn.wait(lock, free);
+            --w.ordinaryWaiting;
+        }
         sqliteWriterWaits().nanoseconds.fetch_add(
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count(),
             std::memory_order_relaxed);
@@ -193,11 +203,14 @@ void DatabaseDetail::lockSqliteWriter()
 void DatabaseDetail::unlockSqliteWriter()
 {
     SqliteWriterLock &w = writerLock();
-    {
-        std::lock_guard lock(w.mutex);
-        w.held = false;
-    }
-    w.released.notify_all();
+    std::lock_guard lock(w.mutex);
+    w.held = false;
+    // The one woken takes the lock unless another writer came first; then that writer's
+    // release wakes the next, so no waiter is left asleep while the lock is free.
+    if (w.priorityWaiting > 0)
+        w.priorityTurn.notify_one();
+    else if (w.ordinaryWaiting > 0)
+        w.ordinaryTurn.notify_one();
 }
 
 SqliteWriterWaits &sqliteWriterWaits()
