@@ -65,6 +65,21 @@ void LeaseManager::refillNow(qint64 saleId, std::function<void(qint64 granted)> 
         m_thread.wake();
 }
 
+void LeaseManager::learnSalesNow(qint64 saleId, std::function<void()> then)
+{
+    if (saleId > m_lastSaleId.load(std::memory_order_relaxed)) {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopping) {
+            m_learners.push_back(std::move(then));
+            then = nullptr;
+        }
+    }
+    if (then)
+        then(); // known to be absent, or stopping
+    else
+        m_thread.wake();
+}
+
 void LeaseManager::unitsCommitted(qint64 saleId, qint64 units)
 {
     m_unitsSold.fetch_add(units, std::memory_order_relaxed);
@@ -91,6 +106,7 @@ void LeaseManager::round()
         }
         if (refills)
             serveRefills();
+        serveLearners();
         const qint64 now = m_sinceStart.elapsed();
         if (now >= m_lastTickMs + m_config.heartbeatMs * 9 / 10) {
             tick(now - m_lastTickMs);
@@ -105,6 +121,25 @@ void LeaseManager::round()
             m_lastTickMs = m_sinceStart.elapsed();
         answerAfterTick();
     }
+}
+
+void LeaseManager::serveLearners()
+{
+    // Everyone who asked before this read began is answered by it.
+    std::vector<std::function<void()>> learners;
+    {
+        std::lock_guard lock(m_mutex);
+        learners.swap(m_learners);
+    }
+    if (learners.empty())
+        return;
+    try {
+        learnNewSales(m_db.connection());
+    } catch (const DatabaseError &e) {
+        Log::warning(QStringLiteral("cluster.sales.unreadable"), {{QStringLiteral("error"), e.message}});
+    }
+    for (auto &then : learners)
+        then();
 }
 
 void LeaseManager::answerAfterTick()
@@ -128,6 +163,13 @@ void LeaseManager::finish()
             then(0);
     }
     answerAfterTick();
+    std::vector<std::function<void()>> learners;
+    {
+        std::lock_guard lock(m_mutex);
+        learners.swap(m_learners);
+    }
+    for (auto &then : learners)
+        then();
     returnEverything();
 }
 
@@ -208,16 +250,22 @@ void LeaseManager::serveRefills()
     }
 }
 
-void LeaseManager::syncSales()
+void LeaseManager::learnNewSales(const QSqlDatabase &db)
 {
-    const QSqlDatabase db = m_db.connection();
-    for (SaleRow &row : SaleRows::load(db, m_lastSaleId)) {
-        m_lastSaleId = std::max(m_lastSaleId, row.terms.id);
+    for (SaleRow &row : SaleRows::load(db, m_lastSaleId.load(std::memory_order_relaxed))) {
+        if (row.terms.id > m_lastSaleId.load(std::memory_order_relaxed))
+            m_lastSaleId.store(row.terms.id, std::memory_order_relaxed);
         if (!m_registry.find(row.terms.id)) {
             Log::info(QStringLiteral("cluster.sale.learned"), {{QStringLiteral("saleId"), row.terms.id}});
             m_registry.add(std::make_shared<Sale>(std::move(row.terms)));
         }
     }
+}
+
+void LeaseManager::syncSales()
+{
+    const QSqlDatabase db = m_db.connection();
+    learnNewSales(db);
     // An operator may have started or ended a sale on another node.
     QSqlQuery windows = execOrThrow(db, QStringLiteral("SELECT sale_id, start_time, end_time FROM flash_sales"));
     while (windows.next()) {

@@ -2,6 +2,7 @@
 
 #include "config/serverconfig.h"
 #include "core/periodicthread.h"
+#include "sales/salediscovery.h"
 #include "sales/stockrefill.h"
 
 #include <QHash>
@@ -25,8 +26,10 @@ class SaleRegistry;
 // `leaseHorizonSeconds` of the node's own recent sales (at least one unit), never more
 // than its share of the pool (pool / live nodes), so the last units are spread over the
 // nodes that have buyers; a node that holds more than it sells hands the rest back. A
-// purchase that finds the node's share empty asks for a refill at once (refillNow).
-class LeaseManager : public StockRefill
+// purchase that finds the node's share empty asks for a refill at once (refillNow), and
+// one that names a sale this node has not learned yet has the sales table read at once
+// (learnSalesNow).
+class LeaseManager : public StockRefill, public SaleDiscovery
 {
 public:
     LeaseManager(const Database &database, SaleRegistry &registry, ServerConfig::Cluster config);
@@ -38,6 +41,8 @@ public:
     void stop();
 
     void refillNow(qint64 saleId, std::function<void(qint64 granted)> then) override;
+    // Only a sale newer than every one known may be missing: older ids answer at once.
+    void learnSalesNow(qint64 saleId, std::function<void()> then) override;
     // Before start(): more of what other nodes change, read on every heartbeat (products,
     // master stock). May throw DatabaseError.
     void setPeerSync(std::function<void(const QSqlDatabase &db)> sync) { m_peerSync = std::move(sync); }
@@ -62,6 +67,8 @@ private:
     void tick(qint64 elapsedMs);
     void serveRefills();
     void answerAfterTick();
+    void serveLearners();
+    void learnNewSales(const QSqlDatabase &db);
     void syncSales();
     qint64 target(const SaleLease &lease) const;
     qint64 share(const SaleLease &lease) const;
@@ -73,7 +80,7 @@ private:
     SaleRegistry &m_registry;
     const ServerConfig::Cluster m_config;
     QHash<qint64, SaleLease> m_leases; // lease thread only
-    qint64 m_lastSaleId = 0;
+    std::atomic<qint64> m_lastSaleId{0}; // written on the lease thread only
     std::function<void(const QSqlDatabase &db)> m_peerSync;
     bool m_starved = false;
     bool m_registered = false;
@@ -85,6 +92,7 @@ private:
     std::mutex m_mutex; // guards m_refills and m_stopping
     bool m_stopping = false;
     QHash<qint64, std::vector<std::function<void(qint64)>>> m_refills;
+    std::vector<std::function<void()>> m_learners; // guarded by m_mutex
     // Refills the pool could not serve, answered after the next heartbeat (lease thread only).
     std::vector<std::function<void(qint64)>> m_afterTick;
     std::atomic<qint64> m_unitsSold{0};

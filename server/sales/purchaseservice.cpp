@@ -13,6 +13,7 @@
 #include "inventory/reservationjournal.h"
 #include "purchaserequest.h"
 #include "saleregistry.h"
+#include "salediscovery.h"
 #include "stockrefill.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
@@ -218,9 +219,19 @@ void PurchaseService::answerCrossNode(const CrossNodeVerdict &verdict, const std
 
 void PurchaseService::purchase(const HttpRequest &request, const Responder &reply)
 {
+    purchaseAfterLookup(request, reply, false);
+}
+
+void PurchaseService::purchaseAfterLookup(const HttpRequest &request, const Responder &reply, bool lookedAgain)
+{
     bool ok = false;
-    const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
-    if (!ok || !sale) {
+    const qint64 saleId = request.param(QStringLiteral("id")).toLongLong(&ok);
+    const auto sale = ok ? m_registry.find(saleId) : nullptr;
+    if (ok && !sale && m_discovery && !lookedAgain) {
+        m_discovery->learnSalesNow(saleId, [this, request, reply] { purchaseAfterLookup(request, reply, true); });
+        return;
+    }
+    if (!sale) {
         reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
         return;
     }

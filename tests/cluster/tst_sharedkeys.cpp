@@ -4,6 +4,9 @@
 // and an admission token from node 1's waiting room buys on node 2, because every node
 // signs with the keys the first one published in the database (SharedKey). A token signed
 // with node 2's own key file, which was never shared, is refused by both.
+// The nodes' heartbeat is slow here (4 s), so node 2 has not learned the sale node 1 just
+// created when the admitted shopper comes to buy: it must look it up then, not answer 404
+// (the race CI once lost with the usual 200 ms heartbeat).
 #include "accounts/jwt.h"
 #include "accounts/signingkey.h"
 #include "clusterfixture.h"
@@ -39,6 +42,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         SaleFixture::provideAdminFromEnvironment();
+        m_cluster.setHeartbeat(4000, 20);
         QString error;
         QVERIFY2(m_cluster.start(&error), qPrintable(error));
     }

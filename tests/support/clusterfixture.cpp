@@ -74,8 +74,11 @@ bool ClusterFixture::startNode(int index, QString *error)
         return false;
     }
     f.write(m_ini);
-    f.write(QStringLiteral("\n[cluster]\nadvertiseUrl=http://127.0.0.1:%1\nheartbeatMs=200\nleaseTtlSeconds=3\n")
-                .arg(nodePort(index)).toUtf8());
+    f.write(QStringLiteral("\n[cluster]\nadvertiseUrl=http://127.0.0.1:%1\nheartbeatMs=%2\nleaseTtlSeconds=%3\n")
+                .arg(nodePort(index))
+                .arg(m_heartbeatMs)
+                .arg(m_leaseTtlSeconds)
+                .toUtf8());
     f.close();
     const QStringList args = {QStringLiteral("--config"), ini, QStringLiteral("--no-demo"), QStringLiteral("--threads"), QStringLiteral("2"),
                               QStringLiteral("--port"), QString::number(nodePort(index)), QStringLiteral("--node-id"), nodeId(index),

@@ -23,6 +23,13 @@ public:
     ClusterFixture(int nodes, QByteArray ini);
     ~ClusterFixture();
 
+    // Before start(): how often the nodes renew their leases and learn each other's sales
+    // (200 ms unless set), and how long a silent node keeps its leases.
+    void setHeartbeat(int heartbeatMs, int leaseTtlSeconds)
+    {
+        m_heartbeatMs = heartbeatMs;
+        m_leaseTtlSeconds = leaseTtlSeconds;
+    }
     bool start(QString *error);
     // Stops one node cleanly (SIGTERM) and starts it again on the same port, data folder
     // and database: one step of a rolling restart.
@@ -45,6 +52,8 @@ private:
 
     QTemporaryDir m_dir;
     QByteArray m_ini;
+    int m_heartbeatMs = 200;
+    int m_leaseTtlSeconds = 3;
     PostgresFixture m_postgres;
     std::vector<std::unique_ptr<ServerProcess>> m_nodes;
     std::vector<quint16> m_ports;
