@@ -6,6 +6,7 @@
 #include "payments/paymentgateway.h"
 #include "sales/saleregistry.h"
 #include "sales/unitrelease.h"
+#include "storage/cachedquery.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
@@ -43,9 +44,9 @@ QJsonObject with(QJsonObject base, const QJsonObject &more)
 bool finishReservation(const QSqlDatabase &db, const QString &orderId, const QString &status, qint64 now,
                        const QString &extraCondition = {})
 {
-    return execOrThrow(db, QStringLiteral("UPDATE reservations SET status = ?, updated_at = ? "
+    return execCached(db, QStringLiteral("UPDATE reservations SET status = ?, updated_at = ? "
                                           "WHERE reservation_id = ? AND status = 'Pending'") + extraCondition,
-                       {status, now, orderId}).numRowsAffected() == 1;
+                       {status, now, orderId})->numRowsAffected() == 1;
 }
 
 } // namespace
@@ -73,36 +74,36 @@ void OrderSaga::committed()
 
 std::optional<OrderSaga::Reservation> OrderSaga::load(const QSqlDatabase &db, const QString &orderId) const
 {
-    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT r.sale_id, r.user_id, r.quantity, r.status, r.units_released, r.expires_at, "
+    CachedQuery q = execCached(db, QStringLiteral("SELECT r.sale_id, r.user_id, r.quantity, r.status, r.units_released, r.expires_at, "
                                                  "i.product_id, i.sale_price_cents FROM reservations r "
                                                  "JOIN flash_sale_items i ON i.sale_id = r.sale_id WHERE r.reservation_id = ?"),
                               {orderId});
-    if (!q.next())
+    if (!q->next())
         return std::nullopt;
     Reservation r;
     r.orderId = orderId;
-    r.saleId = q.value(0).toLongLong();
-    r.userId = q.value(1).toLongLong();
-    r.quantity = q.value(2).toInt();
-    r.status = q.value(3).toString();
-    r.unitsReleased = q.value(4).toInt() != 0;
-    r.expiresAtMs = q.value(5).toLongLong();
-    r.productId = q.value(6).toLongLong();
-    r.priceCents = q.value(7).toLongLong();
+    r.saleId = q->value(0).toLongLong();
+    r.userId = q->value(1).toLongLong();
+    r.quantity = q->value(2).toInt();
+    r.status = q->value(3).toString();
+    r.unitsReleased = q->value(4).toInt() != 0;
+    r.expiresAtMs = q->value(5).toLongLong();
+    r.productId = q->value(6).toLongLong();
+    r.priceCents = q->value(7).toLongLong();
     return r;
 }
 
 void OrderSaga::ensureOrder(const QSqlDatabase &db, const Reservation &r, const QString &status, qint64 now) const
 {
-    QSqlQuery existing = execOrThrow(db, QStringLiteral("SELECT 1 FROM orders WHERE order_id = ?"), {r.orderId});
-    if (existing.next()) {
-        execOrThrow(db, QStringLiteral("UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ?"), {status, now, r.orderId});
+    CachedQuery existing = execCached(db, QStringLiteral("SELECT 1 FROM orders WHERE order_id = ?"), {r.orderId});
+    if (existing->next()) {
+        execCached(db, QStringLiteral("UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ?"), {status, now, r.orderId});
         return;
     }
-    execOrThrow(db, QStringLiteral("INSERT INTO orders(order_id, user_id, sale_id, order_date, order_total_cents, status, updated_at) "
+    execCached(db, QStringLiteral("INSERT INTO orders(order_id, user_id, sale_id, order_date, order_total_cents, status, updated_at) "
                                    "VALUES (?, ?, ?, ?, ?, ?, ?)"),
                 {r.orderId, r.userId, r.saleId, now, r.totalCents(), status, now});
-    execOrThrow(db, QStringLiteral("INSERT INTO order_items(order_id, product_id, quantity, price_paid_cents) VALUES (?, ?, ?, ?)"),
+    execCached(db, QStringLiteral("INSERT INTO order_items(order_id, product_id, quantity, price_paid_cents) VALUES (?, ?, ?, ?)"),
                 {r.orderId, r.productId, r.quantity, r.priceCents});
 }
 
@@ -121,15 +122,15 @@ void OrderSaga::process(const QString &orderId)
         // Claim: the order exists (Pending) and a charge may now be in flight.
         const qint64 now = nowMs();
         const bool claimed = inTransaction(db, [&] {
-            if (!execOrThrow(db, QStringLiteral("UPDATE reservations SET updated_at = ? WHERE reservation_id = ? AND status = 'Pending'"),
-                             {now, orderId}).numRowsAffected())
+            if (!execCached(db, QStringLiteral("UPDATE reservations SET updated_at = ? WHERE reservation_id = ? AND status = 'Pending'"),
+                             {now, orderId})->numRowsAffected())
                 return false;
             ensureOrder(db, *r, QStringLiteral("Pending"), now);
-            QSqlQuery payment = execOrThrow(db, QStringLiteral("SELECT 1 FROM payments WHERE order_id = ?"), {orderId});
-            if (payment.next()) {
-                execOrThrow(db, QStringLiteral("UPDATE payments SET attempts = attempts + 1, updated_at = ? WHERE order_id = ?"), {now, orderId});
+            CachedQuery payment = execCached(db, QStringLiteral("SELECT 1 FROM payments WHERE order_id = ?"), {orderId});
+            if (payment->next()) {
+                execCached(db, QStringLiteral("UPDATE payments SET attempts = attempts + 1, updated_at = ? WHERE order_id = ?"), {now, orderId});
             } else {
-                execOrThrow(db, QStringLiteral("INSERT INTO payments(order_id, amount_cents, status, attempts, created_at, updated_at) "
+                execCached(db, QStringLiteral("INSERT INTO payments(order_id, amount_cents, status, attempts, created_at, updated_at) "
                                                "VALUES (?, ?, 'Charging', 1, ?, ?)"), {orderId, r->totalCents(), now, now});
             }
             return true;
@@ -171,16 +172,16 @@ bool OrderSaga::confirm(const Reservation &r, const QString &paymentId)
     const qint64 now = nowMs();
     const bool won = inTransaction(db, [&] {
         if (!finishReservation(db, r.orderId, QStringLiteral("Confirmed"), now, QStringLiteral(" AND units_released = 0"))) {
-            execOrThrow(db, QStringLiteral("UPDATE payments SET status = 'Approved', payment_id = ?, updated_at = ? WHERE order_id = ?"),
+            execCached(db, QStringLiteral("UPDATE payments SET status = 'Approved', payment_id = ?, updated_at = ? WHERE order_id = ?"),
                         {paymentId, now, r.orderId});
             return false;
         }
-        execOrThrow(db, QStringLiteral("UPDATE orders SET status = 'Confirmed', payment_id = ?, updated_at = ? WHERE order_id = ?"),
+        execCached(db, QStringLiteral("UPDATE orders SET status = 'Confirmed', payment_id = ?, updated_at = ? WHERE order_id = ?"),
                     {paymentId, now, r.orderId});
-        execOrThrow(db, QStringLiteral("UPDATE payments SET status = 'Approved', payment_id = ?, updated_at = ? WHERE order_id = ?"),
+        execCached(db, QStringLiteral("UPDATE payments SET status = 'Approved', payment_id = ?, updated_at = ? WHERE order_id = ?"),
                     {paymentId, now, r.orderId});
         // The master-stock commitment, once: the PRIMARY KEY refuses a second row.
-        execOrThrow(db, QStringLiteral("INSERT INTO stock_commitments(order_id, sale_id, product_id, quantity, committed_at) VALUES (?, ?, ?, ?, ?)"),
+        execCached(db, QStringLiteral("INSERT INTO stock_commitments(order_id, sale_id, product_id, quantity, committed_at) VALUES (?, ?, ?, ?, ?)"),
                     {r.orderId, r.saleId, r.productId, r.quantity, now});
         const double amount = centsToAmount(r.totalCents());
         Outbox::append(db, Outbox::Type::PaymentProcessed, r.orderId,
@@ -207,11 +208,11 @@ bool OrderSaga::fail(const Reservation &r, const QString &reason, const QString 
     const bool won = inTransaction(db, [&] {
         const bool first = finishReservation(db, r.orderId, QStringLiteral("Failed"), now);
         if (!paymentStatus.isEmpty())
-            execOrThrow(db, QStringLiteral("UPDATE payments SET status = ?, updated_at = ? WHERE order_id = ?"), {paymentStatus, now, r.orderId});
+            execCached(db, QStringLiteral("UPDATE payments SET status = ?, updated_at = ? WHERE order_id = ?"), {paymentStatus, now, r.orderId});
         if (!first)
             return false;
         ensureOrder(db, r, QStringLiteral("Failed"), now);
-        execOrThrow(db, QStringLiteral("UPDATE orders SET failure_reason = ? WHERE order_id = ?"), {reason, r.orderId});
+        execCached(db, QStringLiteral("UPDATE orders SET failure_reason = ? WHERE order_id = ?"), {reason, r.orderId});
         released = UnitRelease::releaseInTransaction(db, r.orderId, QString(), now);
         Outbox::append(db, Outbox::Type::PaymentProcessed, r.orderId,
                        with(r.ids(), {{QStringLiteral("paymentId"), QString()}, {QStringLiteral("status"), QStringLiteral("Failed")},
@@ -240,13 +241,13 @@ bool OrderSaga::expire(const QString &orderId)
     std::optional<ReleasedUnits> released;
     std::optional<Reservation> r;
     const bool won = inTransaction(db, [&] {
-        if (execOrThrow(db, QStringLiteral("UPDATE reservations SET status = 'Expired', updated_at = ? "
+        if (execCached(db, QStringLiteral("UPDATE reservations SET status = 'Expired', updated_at = ? "
                                            "WHERE reservation_id = ? AND status = 'Pending' AND expires_at <= ?"),
-                        {now, orderId, now}).numRowsAffected() != 1)
+                        {now, orderId, now})->numRowsAffected() != 1)
             return false;
         r = load(db, orderId);
         ensureOrder(db, *r, QStringLiteral("Expired"), now);
-        execOrThrow(db, QStringLiteral("UPDATE orders SET failure_reason = ? WHERE order_id = ?"),
+        execCached(db, QStringLiteral("UPDATE orders SET failure_reason = ? WHERE order_id = ?"),
                     {QStringLiteral("reservation expired before payment"), orderId});
         released = UnitRelease::releaseInTransaction(db, orderId, QString(), now);
         Outbox::append(db, Outbox::Type::ReservationExpired, orderId,
@@ -282,8 +283,8 @@ OrderSaga::Answer OrderSaga::compensate(const QString &orderId)
         // Failed or Expired (now or before): make sure the units are back, once.
         std::optional<ReleasedUnits> released;
         inTransaction(db, [&] {
-            if (execOrThrow(db, QStringLiteral("UPDATE reservations SET updated_at = updated_at WHERE reservation_id = ? AND units_released = 0 "
-                                               "AND status IN ('Failed', 'Expired')"), {orderId}).numRowsAffected() != 1)
+            if (execCached(db, QStringLiteral("UPDATE reservations SET updated_at = updated_at WHERE reservation_id = ? AND units_released = 0 "
+                                               "AND status IN ('Failed', 'Expired')"), {orderId})->numRowsAffected() != 1)
                 return;
             released = UnitRelease::releaseInTransaction(db, orderId, QString(), nowMs());
             if (released)
@@ -311,8 +312,8 @@ OrderSaga::Answer OrderSaga::refund(const QString &orderId)
         if (r->status != QLatin1String("Confirmed"))
             return {Result::Conflict, QStringLiteral("Only a confirmed order can be refunded; this one is %1.").arg(r->status)};
         {
-            QSqlQuery done = execOrThrow(db, QStringLiteral("SELECT refunded_at FROM orders WHERE order_id = ?"), {orderId});
-            if (done.next() && !done.value(0).isNull())
+            CachedQuery done = execCached(db, QStringLiteral("SELECT refunded_at FROM orders WHERE order_id = ?"), {orderId});
+            if (done->next() && !done->value(0).isNull())
                 return {}; // already refunded: the same answer, no second refund
         }
         const PaymentResult back = m_gateway.refund(orderId, r->totalCents());
@@ -324,20 +325,20 @@ OrderSaga::Answer OrderSaga::refund(const QString &orderId)
         std::optional<ReleasedUnits> released;
         bool toMaster = false;
         inTransaction(db, [&] {
-            if (execOrThrow(db, QStringLiteral("UPDATE orders SET refunded_at = ?, refund_id = ?, updated_at = ? WHERE order_id = ? AND refunded_at IS NULL"),
-                            {now, back.paymentId, now, orderId}).numRowsAffected() != 1)
+            if (execCached(db, QStringLiteral("UPDATE orders SET refunded_at = ?, refund_id = ?, updated_at = ? WHERE order_id = ? AND refunded_at IS NULL"),
+                            {now, back.paymentId, now, orderId})->numRowsAffected() != 1)
                 return; // a concurrent call refunded it (the gateway refunded once: same key)
-            execOrThrow(db, QStringLiteral("UPDATE payments SET status = 'Refunded', refund_id = ?, updated_at = ? WHERE order_id = ?"),
+            execCached(db, QStringLiteral("UPDATE payments SET status = 'Refunded', refund_id = ?, updated_at = ? WHERE order_id = ?"),
                         {back.paymentId, now, orderId});
             if (toSale) {
                 released = UnitRelease::releaseInTransaction(db, orderId, QString(), now);
             } else {
-                execOrThrow(db, QStringLiteral("UPDATE inventory SET stock_quantity = stock_quantity + ? WHERE product_id = ?"),
+                execCached(db, QStringLiteral("UPDATE inventory SET stock_quantity = stock_quantity + ? WHERE product_id = ?"),
                             {r->quantity, r->productId});
                 toMaster = true;
             }
             const QString destination = toSale ? QStringLiteral("sale") : QStringLiteral("master");
-            execOrThrow(db, QStringLiteral("UPDATE stock_commitments SET returned_at = ?, returned_to = ? WHERE order_id = ?"),
+            execCached(db, QStringLiteral("UPDATE stock_commitments SET returned_at = ?, returned_to = ? WHERE order_id = ?"),
                         {now, destination, orderId});
             Outbox::append(db, Outbox::Type::OrderRefunded, orderId,
                            with(r->ids(), {{QStringLiteral("status"), QStringLiteral("Confirmed")}, {QStringLiteral("refunded"), true},
@@ -365,17 +366,17 @@ void OrderSaga::voidCharge(const QString &orderId)
 {
     try {
         QSqlDatabase db = m_db.connection();
-        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT p.amount_cents FROM payments p JOIN reservations r ON r.reservation_id = p.order_id "
+        CachedQuery q = execCached(db, QStringLiteral("SELECT p.amount_cents FROM payments p JOIN reservations r ON r.reservation_id = p.order_id "
                                                      "WHERE p.order_id = ? AND p.status IN ('Approved', 'Uncertain', 'Charging') "
                                                      "AND r.status IN ('Failed', 'Expired')"), {orderId});
-        if (!q.next())
+        if (!q->next())
             return;
-        const PaymentResult back = m_gateway.refund(orderId, q.value(0).toLongLong());
+        const PaymentResult back = m_gateway.refund(orderId, q->value(0).toLongLong());
         if (!back.approved()) {
             Log::warning(QStringLiteral("payment.void.failed"), {{QStringLiteral("orderId"), orderId}, {QStringLiteral("error"), back.detail}});
             return; // the sweep tries again
         }
-        execOrThrow(db, QStringLiteral("UPDATE payments SET status = ?, refund_id = ?, updated_at = ? WHERE order_id = ?"),
+        execCached(db, QStringLiteral("UPDATE payments SET status = ?, refund_id = ?, updated_at = ? WHERE order_id = ?"),
                     {back.paymentId.isEmpty() ? QStringLiteral("Voided") : QStringLiteral("Refunded"), back.paymentId, nowMs(), orderId});
         Log::info(QStringLiteral("payment.voided"), {{QStringLiteral("orderId"), orderId}, {QStringLiteral("refundId"), back.paymentId}});
     } catch (const DatabaseError &e) {

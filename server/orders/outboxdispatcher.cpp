@@ -1,6 +1,7 @@
 #include "outboxdispatcher.h"
 
 #include "core/timeutil.h"
+#include "storage/cachedquery.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
@@ -94,11 +95,11 @@ int OutboxDispatcher::deliverBatch()
     inTransaction(db, [&] {
         for (const Outcome &o : outcomes) {
             for (const QString &name : o.newlyHandled)
-                execOrThrow(db, QStringLiteral("INSERT INTO handled_events(handler, event_id, handled_at) VALUES (?, ?, ?)"), {name, o.eventId, now});
+                execCached(db, QStringLiteral("INSERT INTO handled_events(handler, event_id, handled_at) VALUES (?, ?, ?)"), {name, o.eventId, now});
             if (o.error.isEmpty()) {
-                execOrThrow(db, QStringLiteral("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE event_id = ?"), {now, o.eventId});
+                execCached(db, QStringLiteral("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE event_id = ?"), {now, o.eventId});
             } else {
-                execOrThrow(db, QStringLiteral("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE event_id = ?"), {o.error, o.eventId});
+                execCached(db, QStringLiteral("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE event_id = ?"), {o.error, o.eventId});
             }
         }
     });

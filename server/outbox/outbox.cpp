@@ -4,6 +4,7 @@
 #include "core/timeutil.h"
 #include "inventory/reservationjournal.h"
 #include "storage/batchinsert.h"
+#include "storage/cachedquery.h"
 #include "storage/database.h"
 
 #include <QJsonDocument>
@@ -12,7 +13,7 @@ namespace Outbox {
 
 void append(const QSqlDatabase &db, const QString &type, const QString &aggregateId, const QJsonObject &payload, qint64 nowMs)
 {
-    execOrThrow(db, QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES (?, ?, ?, ?, 0)"),
+    execCached(db, QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES (?, ?, ?, ?, 0)"),
                 {type, aggregateId, QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), nowMs});
 }
 

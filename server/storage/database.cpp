@@ -1,5 +1,6 @@
 #include "database.h"
 
+#include "cachedquery.h"
 #include "sqlitemaintenance.h"
 
 #include <QAtomicInteger>
@@ -19,8 +20,10 @@ namespace {
 struct ThreadConnections
 {
     QHash<QString, QString> names; // database prefix -> connection name
+    QHash<QString, DatabaseDetail::StatementCache> statements; // by connection name
     ~ThreadConnections()
     {
+        statements.clear(); // prepared statements go before their connections
         for (const QString &name : std::as_const(names)) {
             { QSqlDatabase db = QSqlDatabase::database(name, false); db.close(); }
             QSqlDatabase::removeDatabase(name);
@@ -82,6 +85,7 @@ QSqlDatabase Database::connection() const
         QSqlDatabase db = QSqlDatabase::database(*it, false);
         if (db.isOpen())
             return db;
+        mine->statements[*it].clear(); // prepared on the connection that closed
         // Closed after a failure (recoverConnection) or never opened: open it again, set up
         // as a new one, so the server reconnects by itself once the database is back.
         if (db.open())
@@ -230,21 +234,30 @@ bool &DatabaseDetail::inWriteTransaction()
     return inside;
 }
 
-namespace {
+DatabaseDetail::StatementCache *DatabaseDetail::statementCache(const QString &connectionName)
+{
+    auto &storage = threadConnections();
+    if (!storage.hasLocalData())
+        return nullptr;
+    ThreadConnections *mine = storage.localData();
+    for (const QString &name : std::as_const(mine->names)) {
+        if (name == connectionName)
+            return &mine->statements[name];
+    }
+    return nullptr;
+}
 
-bool isReadOnlyStatement(const QString &sql)
+bool DatabaseDetail::isReadOnlyStatement(const QString &sql)
 {
     const QStringView head = QStringView(sql).trimmed().left(6);
     return head.compare(QLatin1String("SELECT"), Qt::CaseInsensitive) == 0
         || head.left(4).compare(QLatin1String("WITH"), Qt::CaseInsensitive) == 0;
 }
 
-} // namespace
-
 QSqlQuery execOrThrow(const QSqlDatabase &db, const QString &sql, const QVariantList &bind)
 {
     std::optional<DatabaseDetail::WriterGuard> writer;
-    if (!isReadOnlyStatement(sql))
+    if (!DatabaseDetail::isReadOnlyStatement(sql))
         writer.emplace(db);
     QSqlQuery q(db);
     const auto fail = [&](const char *what) {

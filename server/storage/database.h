@@ -85,6 +85,8 @@ bool &isPriorityWriter();
 // PostgreSQL backend was terminated or restarted, the network dropped), close it, so the
 // thread's next Database::connection() opens a new one and the server reconnects by itself.
 void recoverConnection(QSqlDatabase db);
+// SELECT or WITH: a statement that takes no SQLite writer mutex.
+bool isReadOnlyStatement(const QString &sql);
 // PostgreSQL: the backend process serving `db` (0 on SQLite). Throws DatabaseError.
 qint64 backendPid(const QSqlDatabase &db);
 // PostgreSQL: ends the backend `pid` of a connection this process lost (it may still be

@@ -1,0 +1,149 @@
+// CachedQuery: a statement prepared once per connection and run again without a new
+// PREPARE, checked on a real PostgreSQL (whose pg_prepared_statements lists what the
+// session holds) and on SQLite: the same SQL nested gets a statement of its own, and a
+// connection that broke and reopened prepares afresh instead of using names it lost.
+#include "postgresfixture.h"
+#include "storage/cachedquery.h"
+#include "storage/database.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+void createTable(const QSqlDatabase &db)
+{
+    execOrThrow(db, QStringLiteral("DROP TABLE IF EXISTS numbers"));
+    execOrThrow(db, QStringLiteral("CREATE TABLE numbers(id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"));
+    for (int i = 1; i <= 5; ++i)
+        execCached(db, QStringLiteral("INSERT INTO numbers(id, v) VALUES (?, ?)"), {i, i * 10});
+}
+
+qint64 preparedInSession(const QSqlDatabase &db)
+{
+    return integerOrThrow(db, QStringLiteral("SELECT count(*) FROM pg_prepared_statements"));
+}
+
+QList<int> valuesFrom(CachedQuery &q)
+{
+    QList<int> values;
+    while (q->next())
+        values.append(q->value(0).toInt());
+    return values;
+}
+
+void nestedSameStatement(const QSqlDatabase &db)
+{
+    const QString sql = QStringLiteral("SELECT v FROM numbers WHERE id >= ? ORDER BY id");
+    CachedQuery outer = execCached(db, sql, {3});
+    QVERIFY(outer->next());
+    QCOMPARE(outer->value(0).toInt(), 30);
+    {
+        CachedQuery inner = execCached(db, sql, {1});
+        QCOMPARE(valuesFrom(inner), QList<int>({10, 20, 30, 40, 50}));
+    }
+    QCOMPARE(valuesFrom(outer), QList<int>({40, 50})); // undisturbed by the inner run
+    CachedQuery again = execCached(db, sql, {5});
+    QCOMPARE(valuesFrom(again), QList<int>({50}));
+}
+
+} // namespace
+
+class TestCachedQuery : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_pg.start(&error), qPrintable(error));
+    }
+
+    void postgresPreparesOnce()
+    {
+        Database database(DatabaseUrl::parse(m_pg.url()));
+        const QSqlDatabase db = database.connection();
+        QVERIFY(db.isOpen());
+        createTable(db);
+        QCOMPARE(preparedInSession(db), 1); // the INSERT, kept
+        for (int i = 1; i <= 5; ++i) {
+            CachedQuery q = execCached(db, QStringLiteral("SELECT v FROM numbers WHERE id = ?"), {i});
+            QVERIFY(q->next());
+            QCOMPARE(q->value(0).toInt(), i * 10);
+        }
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(execCached(db, QStringLiteral("UPDATE numbers SET v = v + 1 WHERE id = ?"), {1})->numRowsAffected(), 1);
+        QCOMPARE(preparedInSession(db), 3); // INSERT, SELECT, UPDATE: once each, 30 runs
+        QCOMPARE(integerOrThrow(db, QStringLiteral("SELECT v FROM numbers WHERE id = ?"), {1}), 30);
+        // execOrThrow prepares and deallocates every time: it leaves nothing behind.
+        for (int i = 0; i < 5; ++i)
+            execOrThrow(db, QStringLiteral("UPDATE numbers SET v = v WHERE id = ?"), {2});
+        QCOMPARE(preparedInSession(db), 3);
+        execOrThrow(db, QStringLiteral("DROP TABLE numbers"));
+    }
+
+    void postgresNested()
+    {
+        Database database(DatabaseUrl::parse(m_pg.url()));
+        const QSqlDatabase db = database.connection();
+        createTable(db);
+        nestedSameStatement(db);
+        QCOMPARE(preparedInSession(db), 3); // the INSERT, and both SELECTs kept for later
+        execOrThrow(db, QStringLiteral("DROP TABLE numbers"));
+    }
+
+    void sqliteNested()
+    {
+        QTemporaryDir dir;
+        Database database(DatabaseUrl::parse(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db"))));
+        const QSqlDatabase db = database.connection();
+        createTable(db);
+        nestedSameStatement(db);
+        {
+            // Let go after one row of five: back in the cache, it must not keep reading.
+            CachedQuery partial = execCached(db, QStringLiteral("SELECT v FROM numbers WHERE id >= ? ORDER BY id"), {1});
+            QVERIFY(partial->next());
+        }
+        execCached(db, QStringLiteral("UPDATE numbers SET v = v + 1 WHERE id = ?"), {1}); // something in the log
+        // The kept statements were reset: they hold no read snapshot, so another connection
+        // can checkpoint the whole log and empty it (busy = 0).
+        Database other(DatabaseUrl::parse(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db"))));
+        QSqlQuery checkpoint = execOrThrow(other.connection(), QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+        QVERIFY(checkpoint.next());
+        QCOMPARE(checkpoint.value(0).toInt(), 0);
+    }
+
+    void postgresReconnectPreparesAfresh()
+    {
+        Database database(DatabaseUrl::parse(m_pg.url()));
+        Database killer(DatabaseUrl::parse(m_pg.url()));
+        QSqlDatabase db = database.connection();
+        createTable(db);
+        const QString sql = QStringLiteral("SELECT v FROM numbers WHERE id = ?");
+        QCOMPARE(execCached(db, sql, {2})->next(), true);
+        const qint64 pid = DatabaseDetail::backendPid(db);
+        QVERIFY(DatabaseDetail::endLostSession(killer.connection(), pid));
+        bool failed = false;
+        try {
+            execCached(db, sql, {2});
+        } catch (const DatabaseError &) {
+            failed = true; // the backend is gone: the connection is closed for a new one
+        }
+        QVERIFY(failed);
+        db = database.connection();
+        QVERIFY(db.isOpen());
+        QVERIFY(DatabaseDetail::backendPid(db) != pid);
+        CachedQuery q = execCached(db, sql, {2});
+        QVERIFY(q->next());
+        QCOMPARE(q->value(0).toInt(), 20);
+        QCOMPARE(preparedInSession(db), 1); // prepared anew on the new session
+        execOrThrow(db, QStringLiteral("DROP TABLE numbers"));
+    }
+
+private:
+    PostgresFixture m_pg;
+};
+
+QTEST_GUILESS_MAIN(TestCachedQuery)
+#include "tst_cachedquery.moc"
