@@ -123,7 +123,10 @@ private Q_SLOTS:
         const QString sql = QStringLiteral("SELECT v FROM numbers WHERE id = ?");
         QCOMPARE(execCached(db, sql, {2})->next(), true);
         const qint64 pid = DatabaseDetail::backendPid(db);
-        QVERIFY(DatabaseDetail::endLostSession(killer.connection(), pid));
+        const QSqlDatabase other = killer.connection();
+        execOrThrow(other, QStringLiteral("SELECT pg_terminate_backend(?)"), {pid});
+        QTRY_VERIFY_WITH_TIMEOUT(integerOrThrow(other, QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE pid = ?"), {pid}) == 0,
+                                 10000);
         bool failed = false;
         try {
             execCached(db, sql, {2});
