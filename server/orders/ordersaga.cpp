@@ -45,8 +45,8 @@ bool finishReservation(const QSqlDatabase &db, const QString &orderId, const QSt
                        const QString &extraCondition = {})
 {
     return execCached(db, QStringLiteral("UPDATE reservations SET status = ?, updated_at = ? "
-                                          "WHERE reservation_id = ? AND status = 'Pending'") + extraCondition,
-                       {status, now, orderId})->numRowsAffected() == 1;
+                                         "WHERE reservation_id = ? AND status = 'Pending'") + extraCondition,
+                      {status, now, orderId})->numRowsAffected() == 1;
 }
 
 } // namespace
@@ -75,9 +75,9 @@ void OrderSaga::committed()
 std::optional<OrderSaga::Reservation> OrderSaga::load(const QSqlDatabase &db, const QString &orderId) const
 {
     CachedQuery q = execCached(db, QStringLiteral("SELECT r.sale_id, r.user_id, r.quantity, r.status, r.units_released, r.expires_at, "
-                                                 "i.product_id, i.sale_price_cents FROM reservations r "
-                                                 "JOIN flash_sale_items i ON i.sale_id = r.sale_id WHERE r.reservation_id = ?"),
-                              {orderId});
+                                                  "i.product_id, i.sale_price_cents FROM reservations r "
+                                                  "JOIN flash_sale_items i ON i.sale_id = r.sale_id WHERE r.reservation_id = ?"),
+                               {orderId});
     if (!q->next())
         return std::nullopt;
     Reservation r;
@@ -101,10 +101,10 @@ void OrderSaga::ensureOrder(const QSqlDatabase &db, const Reservation &r, const 
         return;
     }
     execCached(db, QStringLiteral("INSERT INTO orders(order_id, user_id, sale_id, order_date, order_total_cents, status, updated_at) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                {r.orderId, r.userId, r.saleId, now, r.totalCents(), status, now});
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+               {r.orderId, r.userId, r.saleId, now, r.totalCents(), status, now});
     execCached(db, QStringLiteral("INSERT INTO order_items(order_id, product_id, quantity, price_paid_cents) VALUES (?, ?, ?, ?)"),
-                {r.orderId, r.productId, r.quantity, r.priceCents});
+               {r.orderId, r.productId, r.quantity, r.priceCents});
 }
 
 void OrderSaga::process(const QString &orderId)
@@ -123,7 +123,7 @@ void OrderSaga::process(const QString &orderId)
         const qint64 now = nowMs();
         const bool claimed = inTransaction(db, [&] {
             if (!execCached(db, QStringLiteral("UPDATE reservations SET updated_at = ? WHERE reservation_id = ? AND status = 'Pending'"),
-                             {now, orderId})->numRowsAffected())
+                            {now, orderId})->numRowsAffected())
                 return false;
             ensureOrder(db, *r, QStringLiteral("Pending"), now);
             CachedQuery payment = execCached(db, QStringLiteral("SELECT 1 FROM payments WHERE order_id = ?"), {orderId});
@@ -131,7 +131,7 @@ void OrderSaga::process(const QString &orderId)
                 execCached(db, QStringLiteral("UPDATE payments SET attempts = attempts + 1, updated_at = ? WHERE order_id = ?"), {now, orderId});
             } else {
                 execCached(db, QStringLiteral("INSERT INTO payments(order_id, amount_cents, status, attempts, created_at, updated_at) "
-                                               "VALUES (?, ?, 'Charging', 1, ?, ?)"), {orderId, r->totalCents(), now, now});
+                                              "VALUES (?, ?, 'Charging', 1, ?, ?)"), {orderId, r->totalCents(), now, now});
             }
             return true;
         });
@@ -173,16 +173,16 @@ bool OrderSaga::confirm(const Reservation &r, const QString &paymentId)
     const bool won = inTransaction(db, [&] {
         if (!finishReservation(db, r.orderId, QStringLiteral("Confirmed"), now, QStringLiteral(" AND units_released = 0"))) {
             execCached(db, QStringLiteral("UPDATE payments SET status = 'Approved', payment_id = ?, updated_at = ? WHERE order_id = ?"),
-                        {paymentId, now, r.orderId});
+                       {paymentId, now, r.orderId});
             return false;
         }
         execCached(db, QStringLiteral("UPDATE orders SET status = 'Confirmed', payment_id = ?, updated_at = ? WHERE order_id = ?"),
-                    {paymentId, now, r.orderId});
+                   {paymentId, now, r.orderId});
         execCached(db, QStringLiteral("UPDATE payments SET status = 'Approved', payment_id = ?, updated_at = ? WHERE order_id = ?"),
-                    {paymentId, now, r.orderId});
+                   {paymentId, now, r.orderId});
         // The master-stock commitment, once: the PRIMARY KEY refuses a second row.
         execCached(db, QStringLiteral("INSERT INTO stock_commitments(order_id, sale_id, product_id, quantity, committed_at) VALUES (?, ?, ?, ?, ?)"),
-                    {r.orderId, r.saleId, r.productId, r.quantity, now});
+                   {r.orderId, r.saleId, r.productId, r.quantity, now});
         const double amount = centsToAmount(r.totalCents());
         Outbox::append(db, Outbox::Type::PaymentProcessed, r.orderId,
                        with(r.ids(), {{QStringLiteral("paymentId"), paymentId}, {QStringLiteral("status"), QStringLiteral("Success")},
@@ -242,13 +242,13 @@ bool OrderSaga::expire(const QString &orderId)
     std::optional<Reservation> r;
     const bool won = inTransaction(db, [&] {
         if (execCached(db, QStringLiteral("UPDATE reservations SET status = 'Expired', updated_at = ? "
-                                           "WHERE reservation_id = ? AND status = 'Pending' AND expires_at <= ?"),
-                        {now, orderId, now})->numRowsAffected() != 1)
+                                          "WHERE reservation_id = ? AND status = 'Pending' AND expires_at <= ?"),
+                       {now, orderId, now})->numRowsAffected() != 1)
             return false;
         r = load(db, orderId);
         ensureOrder(db, *r, QStringLiteral("Expired"), now);
         execCached(db, QStringLiteral("UPDATE orders SET failure_reason = ? WHERE order_id = ?"),
-                    {QStringLiteral("reservation expired before payment"), orderId});
+                   {QStringLiteral("reservation expired before payment"), orderId});
         released = UnitRelease::releaseInTransaction(db, orderId, QString(), now);
         Outbox::append(db, Outbox::Type::ReservationExpired, orderId,
                        with(r->ids(), {{QStringLiteral("status"), QStringLiteral("Expired")}, {QStringLiteral("expiresAt"), isoUtc(r->expiresAtMs)}}), now);
@@ -284,7 +284,7 @@ OrderSaga::Answer OrderSaga::compensate(const QString &orderId)
         std::optional<ReleasedUnits> released;
         inTransaction(db, [&] {
             if (execCached(db, QStringLiteral("UPDATE reservations SET updated_at = updated_at WHERE reservation_id = ? AND units_released = 0 "
-                                               "AND status IN ('Failed', 'Expired')"), {orderId})->numRowsAffected() != 1)
+                                              "AND status IN ('Failed', 'Expired')"), {orderId})->numRowsAffected() != 1)
                 return;
             released = UnitRelease::releaseInTransaction(db, orderId, QString(), nowMs());
             if (released)
@@ -326,20 +326,20 @@ OrderSaga::Answer OrderSaga::refund(const QString &orderId)
         bool toMaster = false;
         inTransaction(db, [&] {
             if (execCached(db, QStringLiteral("UPDATE orders SET refunded_at = ?, refund_id = ?, updated_at = ? WHERE order_id = ? AND refunded_at IS NULL"),
-                            {now, back.paymentId, now, orderId})->numRowsAffected() != 1)
+                           {now, back.paymentId, now, orderId})->numRowsAffected() != 1)
                 return; // a concurrent call refunded it (the gateway refunded once: same key)
             execCached(db, QStringLiteral("UPDATE payments SET status = 'Refunded', refund_id = ?, updated_at = ? WHERE order_id = ?"),
-                        {back.paymentId, now, orderId});
+                       {back.paymentId, now, orderId});
             if (toSale) {
                 released = UnitRelease::releaseInTransaction(db, orderId, QString(), now);
             } else {
                 execCached(db, QStringLiteral("UPDATE inventory SET stock_quantity = stock_quantity + ? WHERE product_id = ?"),
-                            {r->quantity, r->productId});
+                           {r->quantity, r->productId});
                 toMaster = true;
             }
             const QString destination = toSale ? QStringLiteral("sale") : QStringLiteral("master");
             execCached(db, QStringLiteral("UPDATE stock_commitments SET returned_at = ?, returned_to = ? WHERE order_id = ?"),
-                        {now, destination, orderId});
+                       {now, destination, orderId});
             Outbox::append(db, Outbox::Type::OrderRefunded, orderId,
                            with(r->ids(), {{QStringLiteral("status"), QStringLiteral("Confirmed")}, {QStringLiteral("refunded"), true},
                                            {QStringLiteral("refundId"), back.paymentId}, {QStringLiteral("amount"), centsToAmount(r->totalCents())}}), now);
@@ -367,8 +367,8 @@ void OrderSaga::voidCharge(const QString &orderId)
     try {
         QSqlDatabase db = m_db.connection();
         CachedQuery q = execCached(db, QStringLiteral("SELECT p.amount_cents FROM payments p JOIN reservations r ON r.reservation_id = p.order_id "
-                                                     "WHERE p.order_id = ? AND p.status IN ('Approved', 'Uncertain', 'Charging') "
-                                                     "AND r.status IN ('Failed', 'Expired')"), {orderId});
+                                                      "WHERE p.order_id = ? AND p.status IN ('Approved', 'Uncertain', 'Charging') "
+                                                      "AND r.status IN ('Failed', 'Expired')"), {orderId});
         if (!q->next())
             return;
         const PaymentResult back = m_gateway.refund(orderId, q->value(0).toLongLong());
@@ -377,7 +377,7 @@ void OrderSaga::voidCharge(const QString &orderId)
             return; // the sweep tries again
         }
         execCached(db, QStringLiteral("UPDATE payments SET status = ?, refund_id = ?, updated_at = ? WHERE order_id = ?"),
-                    {back.paymentId.isEmpty() ? QStringLiteral("Voided") : QStringLiteral("Refunded"), back.paymentId, nowMs(), orderId});
+                   {back.paymentId.isEmpty() ? QStringLiteral("Voided") : QStringLiteral("Refunded"), back.paymentId, nowMs(), orderId});
         Log::info(QStringLiteral("payment.voided"), {{QStringLiteral("orderId"), orderId}, {QStringLiteral("refundId"), back.paymentId}});
     } catch (const DatabaseError &e) {
         Log::error(QStringLiteral("payment.void.failed"), {{QStringLiteral("orderId"), orderId}, {QStringLiteral("error"), e.message}});

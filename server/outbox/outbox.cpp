@@ -14,7 +14,7 @@ namespace Outbox {
 void append(const QSqlDatabase &db, const QString &type, const QString &aggregateId, const QJsonObject &payload, qint64 nowMs)
 {
     execCached(db, QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES (?, ?, ?, ?, 0)"),
-                {type, aggregateId, QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), nowMs});
+               {type, aggregateId, QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), nowMs});
 }
 
 QByteArray purchaseAttemptedPayload(const ReservationRecord &r, qint64 productId)
