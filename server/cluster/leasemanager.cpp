@@ -123,14 +123,18 @@ void LeaseManager::round()
     }
 }
 
+std::vector<std::function<void()>> LeaseManager::takeLearners()
+{
+    std::vector<std::function<void()>> learners;
+    std::lock_guard lock(m_mutex);
+    learners.swap(m_learners);
+    return learners;
+}
+
 void LeaseManager::serveLearners()
 {
     // Everyone who asked before this read began is answered by it.
-    std::vector<std::function<void()>> learners;
-    {
-        std::lock_guard lock(m_mutex);
-        learners.swap(m_learners);
-    }
+    const std::vector<std::function<void()>> learners = takeLearners();
     if (learners.empty())
         return;
     try {
@@ -138,7 +142,7 @@ void LeaseManager::serveLearners()
     } catch (const DatabaseError &e) {
         Log::warning(QStringLiteral("cluster.sales.unreadable"), {{QStringLiteral("error"), e.message}});
     }
-    for (auto &then : learners)
+    for (const auto &then : learners)
         then();
 }
 
@@ -163,12 +167,7 @@ void LeaseManager::finish()
             then(0);
     }
     answerAfterTick();
-    std::vector<std::function<void()>> learners;
-    {
-        std::lock_guard lock(m_mutex);
-        learners.swap(m_learners);
-    }
-    for (auto &then : learners)
+    for (const auto &then : takeLearners())
         then();
     returnEverything();
 }

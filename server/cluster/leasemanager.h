@@ -67,6 +67,7 @@ private:
     void tick(qint64 elapsedMs);
     void serveRefills();
     void answerAfterTick();
+    std::vector<std::function<void()>> takeLearners();
     void serveLearners();
     void learnNewSales(const QSqlDatabase &db);
     void syncSales();
@@ -89,7 +90,7 @@ private:
 
     std::mutex m_soldMutex;
     QHash<qint64, qint64> m_soldSinceTick; // by sale, guarded by m_soldMutex
-    std::mutex m_mutex; // guards m_refills and m_stopping
+    std::mutex m_mutex; // guards m_refills, m_learners and m_stopping
     bool m_stopping = false;
     QHash<qint64, std::vector<std::function<void(qint64)>>> m_refills;
     std::vector<std::function<void()>> m_learners; // guarded by m_mutex

@@ -2,8 +2,6 @@
 
 #include "database.h"
 
-#include <QSqlError>
-
 #include <optional>
 
 namespace {
@@ -55,11 +53,7 @@ CachedQuery execCached(const QSqlDatabase &db, const QString &sql, const QVarian
     }
     const bool prepared = kept.has_value();
     CachedQuery q(prepared ? std::move(*kept) : QSqlQuery(db), sql, connection, cache ? cache->generation : 0);
-    const auto fail = [&](const char *what) {
-        const QString error = QStringLiteral("%1 failed: %2 (%3)").arg(QLatin1String(what), q->lastError().text(), sql);
-        DatabaseDetail::recoverConnection(db);
-        return DatabaseError{error};
-    };
+    const auto fail = [&](const char *what) { return DatabaseDetail::statementFailed(db, q.m_query, what, sql); };
     if (!prepared && !q->prepare(sql))
         throw fail("prepare");
     for (int i = 0; i < bind.size(); ++i)

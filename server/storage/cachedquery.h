@@ -25,7 +25,6 @@ public:
     ~CachedQuery();
 
     QSqlQuery *operator->() { return &m_query; }
-    QSqlQuery &query() { return m_query; }
 
 private:
     friend CachedQuery execCached(const QSqlDatabase &db, const QString &sql, const QVariantList &bind);

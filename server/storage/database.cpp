@@ -247,6 +247,13 @@ DatabaseDetail::StatementCache *DatabaseDetail::statementCache(const QString &co
     return nullptr;
 }
 
+DatabaseError DatabaseDetail::statementFailed(const QSqlDatabase &db, const QSqlQuery &query, const char *what, const QString &sql)
+{
+    const QString error = QStringLiteral("%1 failed: %2 (%3)").arg(QLatin1String(what), query.lastError().text(), sql);
+    recoverConnection(db);
+    return DatabaseError{error};
+}
+
 bool DatabaseDetail::isReadOnlyStatement(const QString &sql)
 {
     const QStringView head = QStringView(sql).trimmed().left(6);
@@ -260,11 +267,7 @@ QSqlQuery execOrThrow(const QSqlDatabase &db, const QString &sql, const QVariant
     if (!DatabaseDetail::isReadOnlyStatement(sql))
         writer.emplace(db);
     QSqlQuery q(db);
-    const auto fail = [&](const char *what) {
-        const QString error = QStringLiteral("%1 failed: %2 (%3)").arg(QLatin1String(what), q.lastError().text(), sql);
-        DatabaseDetail::recoverConnection(db);
-        return DatabaseError{error};
-    };
+    const auto fail = [&](const char *what) { return DatabaseDetail::statementFailed(db, q, what, sql); };
     if (bind.isEmpty()) { // DDL cannot be prepared on PostgreSQL
         if (!q.exec(sql))
             throw fail("query");

@@ -85,6 +85,9 @@ bool &isPriorityWriter();
 // PostgreSQL backend was terminated or restarted, the network dropped), close it, so the
 // thread's next Database::connection() opens a new one and the server reconnects by itself.
 void recoverConnection(QSqlDatabase db);
+// The error of a statement that failed at `what` ("prepare", "query"), after
+// recoverConnection: what execOrThrow and execCached throw.
+DatabaseError statementFailed(const QSqlDatabase &db, const QSqlQuery &query, const char *what, const QString &sql);
 // SELECT or WITH: a statement that takes no SQLite writer mutex.
 bool isReadOnlyStatement(const QString &sql);
 // PostgreSQL: the backend process serving `db` (0 on SQLite). Throws DatabaseError.
