@@ -40,7 +40,7 @@ bool ClusterModule::load(QString *error)
     const ServerConfig::Cluster &cfg = m_server.config().cluster;
     m_leases = std::make_unique<LeaseManager>(m_server.database(), m_sales.registry(), cfg);
     m_sales.purchases().setStockRefill(m_leases.get());
-    m_sales.purchases().setSaleDiscovery(m_leases.get());
+    m_sales.registry().setDiscovery(m_leases.get());
     m_leases->setPeerSync([this](const QSqlDatabase &db) {
         m_catalog.reload(db);
         m_inventory.reload(db);

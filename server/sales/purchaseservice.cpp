@@ -13,7 +13,7 @@
 #include "inventory/reservationjournal.h"
 #include "purchaserequest.h"
 #include "saleregistry.h"
-#include "salediscovery.h"
+#include "salelookup.h"
 #include "stockrefill.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
@@ -219,22 +219,13 @@ void PurchaseService::answerCrossNode(const CrossNodeVerdict &verdict, const std
 
 void PurchaseService::purchase(const HttpRequest &request, const Responder &reply)
 {
-    purchaseAfterLookup(request, reply, false);
+    SaleLookup::withSale(m_registry, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        purchaseIn(rq, rp, sale);
+    });
 }
 
-void PurchaseService::purchaseAfterLookup(const HttpRequest &request, const Responder &reply, bool lookedAgain)
+void PurchaseService::purchaseIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
 {
-    bool ok = false;
-    const qint64 saleId = request.param(QStringLiteral("id")).toLongLong(&ok);
-    const auto sale = ok ? m_registry.find(saleId) : nullptr;
-    if (ok && !sale && m_discovery && !lookedAgain) {
-        m_discovery->learnSalesNow(saleId, [this, request, reply] { purchaseAfterLookup(request, reply, true); });
-        return;
-    }
-    if (!sale) {
-        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
-        return;
-    }
     HttpResponse problem;
     const std::optional<PurchaseRequest> asked = PurchaseRequest::read(request, sale->terms().perUserLimit, &problem);
     if (!asked) {

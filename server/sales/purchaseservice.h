@@ -7,7 +7,6 @@
 class AccountCheck;
 class AdmissionGate;
 class Sale;
-class SaleDiscovery;
 class StockRefill;
 struct CrossNodeVerdict;
 class FlashSaleServer;
@@ -40,9 +39,6 @@ public:
     void setAccountCheck(const AccountCheck *accounts) { m_accounts = accounts; }
     // Cluster mode: where to ask for more stock when this node's lease runs out.
     void setStockRefill(StockRefill *refill) { m_refill = refill; }
-    // Cluster mode: where to ask about a sale another node created that this one has not
-    // learned yet, before answering 404.
-    void setSaleDiscovery(SaleDiscovery *discovery) { m_discovery = discovery; }
     ReservationJournal &journal() { return *m_journal; }
     void start();
     void stop();
@@ -51,7 +47,7 @@ public:
     void purchase(const HttpRequest &request, const Responder &reply);
 
 private:
-    void purchaseAfterLookup(const HttpRequest &request, const Responder &reply, bool lookedAgain);
+    void purchaseIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale);
     // One purchase attempt's tries inside the server: refills on a cluster node, and waits
     // for in-flight commits that may give units back. The first try counts against the
     // rate limit, the tries after a refill or a wait do not.
@@ -80,7 +76,6 @@ private:
     const AdmissionGate *m_gate = nullptr;
     const AccountCheck *m_accounts = nullptr;
     StockRefill *m_refill = nullptr;
-    SaleDiscovery *m_discovery = nullptr;
     struct Counters;
     std::unique_ptr<Counters> m_counters;
 };

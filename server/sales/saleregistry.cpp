@@ -1,5 +1,7 @@
 #include "saleregistry.h"
 
+#include "salediscovery.h"
+
 std::shared_ptr<Sale> SaleRegistry::find(qint64 saleId) const
 {
     QReadLocker lock(&m_lock);
@@ -26,4 +28,12 @@ void SaleRegistry::takeStockFromLeases()
     m_leasedStock = true;
     for (const auto &sale : std::as_const(m_sales))
         sale->setSaleWideRemaining(sale->stock().drain());
+}
+
+bool SaleRegistry::learn(qint64 saleId, std::function<void()> then) const
+{
+    if (!m_discovery)
+        return false;
+    m_discovery->learnSalesNow(saleId, std::move(then));
+    return true;
 }

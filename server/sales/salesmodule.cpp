@@ -13,6 +13,7 @@
 #include "purchaseservice.h"
 #include "salerequest.h"
 #include "salerendering.h"
+#include "salelookup.h"
 #include "salerows.h"
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
@@ -81,14 +82,9 @@ void SalesModule::listSales(const HttpRequest &request, const Responder &reply) 
 
 void SalesModule::getSale(const HttpRequest &request, const Responder &reply) const
 {
-    bool ok = false;
-    const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
-    if (!ok || !sale) {
-        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
-        return;
-    }
-    reply.send(HttpResponse::text(SaleRendering::one(*sale, nowMs()), "application/json")
-                   .withHeader("Cache-Control", "public, max-age=1"));
+    SaleLookup::withSale(m_registry, request, reply, [](const HttpRequest &, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        rp.send(HttpResponse::text(SaleRendering::one(*sale, nowMs()), "application/json").withHeader("Cache-Control", "public, max-age=1"));
+    });
 }
 
 void SalesModule::scheduleSale(const HttpRequest &request, const Responder &reply)
@@ -152,12 +148,13 @@ HttpResponse SalesModule::scheduleInDatabase(const QSqlDatabase &db, Sale::Terms
 
 void SalesModule::moveWindowToNow(const HttpRequest &request, const Responder &reply, bool start)
 {
-    bool ok = false;
-    const auto sale = m_registry.find(request.param(QStringLiteral("id")).toLongLong(&ok));
-    if (!ok || !sale) {
-        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
-        return;
-    }
+    SaleLookup::withSale(m_registry, request, reply, [this, start](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        moveWindowOf(rq, rp, sale, start);
+    });
+}
+
+void SalesModule::moveWindowOf(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale, bool start)
+{
     const qint64 now = nowMs();
     if (start && sale->startMs() <= now) {
         reply.send(Problem::conflict(QStringLiteral("already-started"), QStringLiteral("The sale has already started"),

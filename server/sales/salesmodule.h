@@ -60,6 +60,7 @@ private:
     HttpResponse scheduleInDatabase(const QSqlDatabase &db, Sale::Terms terms);
     // Operator controls: move the start to now, or the end to now; audited.
     void moveWindowToNow(const HttpRequest &request, const Responder &reply, bool start);
+    void moveWindowOf(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale, bool start);
     void tick();
 
     FlashSaleServer &m_server;

@@ -9,6 +9,7 @@
 #include "http/router.h"
 #include "joinlimiter.h"
 #include "proofofwork.h"
+#include "sales/salelookup.h"
 #include "sales/saleregistry.h"
 #include "storage/database.h"
 #include "storage/dbexecutor.h"
@@ -53,15 +54,6 @@ QueueEndpoints::QueueEndpoints(WaitingRoomModule &module, FlashSaleServer &serve
 
 QueueEndpoints::~QueueEndpoints() = default;
 
-std::shared_ptr<Sale> QueueEndpoints::saleOf(const HttpRequest &request, const Responder &reply) const
-{
-    bool ok = false;
-    auto sale = m_sales.find(request.param(QStringLiteral("id")).toLongLong(&ok));
-    if (!ok || !sale)
-        reply.send(Problem::notFound(QStringLiteral("No sale %1.").arg(request.param(QStringLiteral("id")))));
-    return sale;
-}
-
 SaleQueue &QueueEndpoints::queueOf(qint64 saleId)
 {
     return *m_module.queues().obtain(saleId, [this](SaleQueue &q) {
@@ -72,9 +64,13 @@ SaleQueue &QueueEndpoints::queueOf(qint64 saleId)
 
 void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
 {
-    const auto sale = saleOf(request, reply);
-    if (!sale)
-        return;
+    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        joinIn(rq, rp, sale);
+    });
+}
+
+void QueueEndpoints::joinIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
+{
     const qint64 now = nowMs();
     const qint64 userId = request.principal->userId;
     if (std::optional<HttpResponse> refusal = endedOrTooManyJoins(request, *sale, userId, now)) {
@@ -275,9 +271,13 @@ HttpResponse QueueEndpoints::ticketAnswer(const SaleQueue &queue, const Sale &sa
 
 void QueueEndpoints::status(const HttpRequest &request, const Responder &reply)
 {
-    const auto sale = saleOf(request, reply);
-    if (!sale)
-        return;
+    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        statusIn(rq, rp, sale);
+    });
+}
+
+void QueueEndpoints::statusIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
+{
     bool ok = false;
     const qint64 ticket = request.param(QStringLiteral("ticket")).toLongLong(&ok);
     const qint64 userId = request.principal->userId;
@@ -320,9 +320,13 @@ void QueueEndpoints::answerStatus(const SaleQueue *queue, const Sale &sale, qint
 
 void QueueEndpoints::challenge(const HttpRequest &request, const Responder &reply)
 {
-    const auto sale = saleOf(request, reply);
-    if (!sale)
-        return;
+    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        challengeIn(rq, rp, sale);
+    });
+}
+
+void QueueEndpoints::challengeIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
+{
     const int bits = m_config.proofOfWork ? m_config.proofOfWorkBits : 0;
     ProofOfWork::Challenge c;
     const QByteArray sealed = m_pow.issue(sale->id(), request.principal->userId, bits, nowMs(),
@@ -364,17 +368,25 @@ QJsonObject QueueEndpoints::statsJson(const SaleQueue &queue, const Sale &sale) 
 
 void QueueEndpoints::stats(const HttpRequest &request, const Responder &reply)
 {
-    const auto sale = saleOf(request, reply);
-    if (!sale)
-        return;
+    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        statsIn(rq, rp, sale);
+    });
+}
+
+void QueueEndpoints::statsIn(const HttpRequest &, const Responder &reply, const std::shared_ptr<Sale> &sale)
+{
     reply.send(HttpResponse::json(statsJson(queueOf(sale->id()), *sale)).withHeader("Cache-Control", "no-store"));
 }
 
 void QueueEndpoints::changeSettings(const HttpRequest &request, const Responder &reply)
 {
-    const auto sale = saleOf(request, reply);
-    if (!sale)
-        return;
+    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        changeSettingsIn(rq, rp, sale);
+    });
+}
+
+void QueueEndpoints::changeSettingsIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
+{
     HttpResponse problem;
     auto body = JsonBody::parse(request, &problem);
     if (!body) {

@@ -31,7 +31,8 @@ struct TicketStatus;
 //   GET  /sales/{id}/queue                 admin: length, admitted, rate, lanes
 //   PUT  /sales/{id}/queue/settings        admin: admission rate, pause, required, pre-queue order
 // Status reads come from atomics only; joins and settings answer after their commit. In
-// cluster mode a ticket this node has not seen yet is looked up by a journal Sync first.
+// cluster mode a ticket this node has not seen yet is looked up by a journal Sync first,
+// and a sale it has not learned yet by SaleLookup.
 class QueueEndpoints
 {
 public:
@@ -49,6 +50,12 @@ public:
     void changeSettings(const HttpRequest &request, const Responder &reply);
 
 private:
+    // The handlers above, once the sale the path names is known (SaleLookup).
+    void joinIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale);
+    void statusIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale);
+    void challengeIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale);
+    void statsIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale);
+    void changeSettingsIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale);
     // The steps of a join: the window and the join limits, the proof of work (which may
     // put a too-fast solver in the low lane), then the account gates and the ticket.
     std::optional<HttpResponse> endedOrTooManyJoins(const HttpRequest &request, const Sale &sale, qint64 userId, qint64 nowMs);
@@ -61,7 +68,6 @@ private:
                  const Responder &reply);
     void answerStatus(const SaleQueue *queue, const Sale &sale, qint64 ticket, qint64 userId, const Responder &reply) const;
 
-    std::shared_ptr<Sale> saleOf(const HttpRequest &request, const Responder &reply) const;
     SaleQueue &queueOf(qint64 saleId);
     TicketStatus ticketStatus(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 nowMs) const;
     HttpResponse ticketAnswer(const SaleQueue &queue, const Sale &sale, qint64 ticket, qint64 nowMs, int status = 200) const;
