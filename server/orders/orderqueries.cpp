@@ -49,20 +49,26 @@ std::optional<QJsonObject> find(const QSqlDatabase &db, const QString &orderId, 
     return toJson(q);
 }
 
-QJsonArray list(const QSqlDatabase &db, const Filter &filter)
+QString listSql(const Filter &filter, QVariantList *bind)
 {
     QString where = QStringLiteral("WHERE 1 = 1");
-    QVariantList bind;
-    if (filter.userId) {
-        where += QStringLiteral(" AND r.user_id = ?");
-        bind << *filter.userId;
+    if (filter.userId) { // by (sale_id, user_id): every sale, then this shopper in it
+        where += QStringLiteral(" AND r.sale_id IN (SELECT sale_id FROM flash_sale_items) AND r.user_id = ?");
+        *bind << *filter.userId;
     }
     if (!filter.status.isEmpty()) {
         where += QStringLiteral(" AND COALESCE(o.status, r.status) = ?");
-        bind << filter.status;
+        *bind << filter.status;
     }
-    bind << filter.limit;
-    QSqlQuery q = execOrThrow(db, select + where + QStringLiteral(" ORDER BY r.created_at DESC, r.reservation_id LIMIT ?"), bind);
+    *bind << filter.limit;
+    return select + where + QStringLiteral(" ORDER BY r.created_at DESC, r.reservation_id LIMIT ?");
+}
+
+QJsonArray list(const QSqlDatabase &db, const Filter &filter)
+{
+    QVariantList bind;
+    const QString sql = listSql(filter, &bind);
+    QSqlQuery q = execOrThrow(db, sql, bind);
     QJsonArray list;
     while (q.next())
         list.append(toJson(q));

@@ -23,5 +23,11 @@ struct Filter
 // Throws DatabaseError. `ownerId` is set to the order's shopper.
 std::optional<QJsonObject> find(const QSqlDatabase &db, const QString &orderId, qint64 *ownerId);
 QJsonArray list(const QSqlDatabase &db, const Filter &filter);
+// The statement list() runs, and its values. A shopper's orders are found by naming every
+// sale (`sale_id IN (...)`, a few) and looking up (sale_id, user_id) in the reservations'
+// UNIQUE index: there is no index of reservations by user alone, and SQLite, without
+// statistics, would otherwise read the whole table (tests/unit/tst_storage reads the plan
+// on both databases).
+QString listSql(const Filter &filter, QVariantList *bind);
 
 } // namespace OrderQueries
