@@ -59,9 +59,11 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     const QCommandLineOption pin(QStringLiteral("pin-cores"), QStringLiteral("Run the server on every core but the last and the generator on the last, so they do not take turns on the same core."));
     const QCommandLineOption think(QStringLiteral("think-ms"), QStringLiteral("Soak: a shopper's mean pause between rounds (default 2000)."), QStringLiteral("ms"));
     const QCommandLineOption saleSeconds(QStringLiteral("sale-seconds"), QStringLiteral("Soak: how long each sale it opens lasts (default 600)."), QStringLiteral("s"));
+    const QCommandLineOption untilFinal(QStringLiteral("until-final"),
+                                        QStringLiteral("Purchase: wait for every order to be final, and report the server's CPU per order over the phase and the catching up after it."));
     const QCommandLineOption finalTimeout(QStringLiteral("final-timeout"), QStringLiteral("Seconds to wait for every order to be final (default 60)."), QStringLiteral("s"));
     p.addOptions({source, binary, results, database, model, shoppers, units, connections, rate, duration, baseline, rounds, poll, admission, p99, step,
-                  noPg, perf, pin, finalTimeout, think, saleSeconds});
+                  noPg, perf, pin, untilFinal, finalTimeout, think, saleSeconds});
     if (!p.parse(arguments)) {
         *error = p.errorText();
         return false;
@@ -128,6 +130,7 @@ bool BenchOptions::parse(const QStringList &arguments, BenchOptions *o, QString 
     o->stepSeconds = number(step, 5, 1, 600);
     o->finalTimeout = number(finalTimeout, 60, 1, 3600);
     o->pgBaseline = !p.isSet(noPg);
+    o->untilFinal = p.isSet(untilFinal);
     o->perf = p.isSet(perf);
     o->pinCores = p.isSet(pin);
     return ok;
@@ -152,6 +155,7 @@ QJsonObject BenchOptions::toJson() const
             {QStringLiteral("pgBaseline"), pgBaseline},
             {QStringLiteral("perf"), perf},
             {QStringLiteral("pinCores"), pinCores},
+            {QStringLiteral("untilFinal"), untilFinal},
             {QStringLiteral("finalTimeout"), finalTimeout},
             {QStringLiteral("thinkMs"), thinkMs}};
 }

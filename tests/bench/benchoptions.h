@@ -28,6 +28,7 @@ struct BenchOptions
     double stepSeconds = 5;    // stress
     bool pgBaseline = true;
     bool perf = false;         // sample the server with perf record in each phase
+    bool untilFinal = false;   // purchase: wait for every order to be final, report the CPU per order until then
     bool pinCores = false;     // the server on every core but the last, the generator on the last
     double finalTimeout = 60;  // seconds to wait for every order to be final
     int thinkMs = 2000;        // soak: a shopper's mean pause between rounds

@@ -51,6 +51,9 @@ private:
     void compare(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
     void latencyFigures(const QString &label, const QString &key, const RunMetrics &m, const QString &endpoint);
     void waitForFinalOrders(qint64 fromNs, qint64 startNs, RunMetrics &metrics);
+    // Waits for every order of the phase to be final, then reports the server's CPU per
+    // accepted purchase over the phase and the catching up after it, by thread.
+    void orderCostUntilFinal(RunMetrics &phase, qint64 accepted);
     void noServerErrors(const RunMetrics &m);
 
     bool herd();
