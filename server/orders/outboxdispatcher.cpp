@@ -13,6 +13,8 @@ namespace {
 constexpr int batchSize = 100; // short write transactions: the purchase journal waits behind each one
 }
 
+const QString OutboxDispatcher::handledSql = QStringLiteral("SELECT event_id FROM handled_events WHERE handler = ? AND event_id >= ? AND event_id <= ?");
+
 OutboxDispatcher::OutboxDispatcher(const Database &database, Metrics &metrics, int pollMs)
     : m_db(database)
     , m_thread("fs-outbox", qMax(10, pollMs), [this] { deliverPending(); })
@@ -66,11 +68,10 @@ int OutboxDispatcher::deliverBatch()
     if (events.empty())
         return 0;
     QSet<QString> handled; // "handler:eventId" taken on an earlier pass
-    {
-        QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT handler, event_id FROM handled_events WHERE event_id >= ? AND event_id <= ?"),
-                                  {events.front().id, events.back().id});
-        while (q.next())
-            handled.insert(q.value(0).toString() + QLatin1Char(':') + q.value(1).toString());
+    for (const auto &[name, handler] : m_handlers) {
+        CachedQuery q = execCached(db, handledSql, {name, events.front().id, events.back().id});
+        while (q->next())
+            handled.insert(name + QLatin1Char(':') + q->value(0).toString());
     }
     struct Outcome { qint64 eventId; QStringList newlyHandled; QString error; };
     std::vector<Outcome> outcomes;
