@@ -60,7 +60,12 @@ public:
         return m_stopping;
     }
 
-    // Runs the next round now rather than at the end of the period.
+    // Woken rounds start at least `gapMs` after the previous round started, so the work of
+    // many wakes in quick succession is done in one round, not one round per wake. Set
+    // before start(); 0 (the default) runs a woken round at once.
+    void setWakeGap(int gapMs) { m_wakeGap = std::chrono::milliseconds(qMax(0, gapMs)); }
+
+    // Runs the next round now (or after the wake gap) rather than at the end of the period.
     void wake()
     {
         {
@@ -74,9 +79,12 @@ private:
     void run()
     {
         for (;;) {
+            const auto started = std::chrono::steady_clock::now();
             m_work();
             std::unique_lock lock(m_mutex);
             m_wake.wait_for(lock, std::chrono::milliseconds(m_periodMs), [this] { return m_stopping || m_woken; });
+            if (m_woken && m_wakeGap.count() > 0)
+                m_wake.wait_until(lock, started + m_wakeGap, [this] { return m_stopping; });
             if (m_stopping)
                 break;
             m_woken = false;
@@ -87,6 +95,7 @@ private:
 
     const QByteArray m_name;
     const int m_periodMs;
+    std::chrono::milliseconds m_wakeGap{0};
     std::function<void()> m_work;
     std::function<void()> m_finish;
     std::mutex m_mutex;

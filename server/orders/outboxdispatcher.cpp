@@ -11,6 +11,11 @@
 
 namespace {
 constexpr int batchSize = 100; // short write transactions: the purchase journal waits behind each one
+// Every saga commit wakes the dispatcher. Woken at once, it ran a pass (a read, a write
+// transaction and its fsync) for every one to four events while orders drained: 730 us
+// of CPU per order. Passes now start at most every gatherMs, so events gather into fuller
+// batches; a full batch still goes on at once.
+constexpr int gatherMs = 20;
 }
 
 const QString OutboxDispatcher::handledSql = QStringLiteral("SELECT event_id FROM handled_events WHERE handler = ? AND event_id >= ? AND event_id <= ?");
@@ -21,6 +26,7 @@ OutboxDispatcher::OutboxDispatcher(const Database &database, Metrics &metrics, i
 {
     m_delivered = metrics.counter(QStringLiteral("flashsale_outbox_delivered_total"), QStringLiteral("Outbox events delivered to every handler."));
     m_failures = metrics.counter(QStringLiteral("flashsale_outbox_handler_failures_total"), QStringLiteral("Handler calls that failed (the event is offered again)."));
+    m_thread.setWakeGap(gatherMs);
 }
 
 OutboxDispatcher::~OutboxDispatcher()
