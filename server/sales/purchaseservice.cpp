@@ -219,9 +219,7 @@ void PurchaseService::answerCrossNode(const CrossNodeVerdict &verdict, const std
 
 void PurchaseService::purchase(const HttpRequest &request, const Responder &reply)
 {
-    SaleLookup::withSale(m_registry, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
-        purchaseIn(rq, rp, sale);
-    });
+    SaleLookup::withSale(m_registry, request, reply, this, &PurchaseService::purchaseIn);
 }
 
 void PurchaseService::purchaseIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)

@@ -42,4 +42,15 @@ void withSale(const SaleRegistry &registry, const HttpRequest &request, const Re
         answerNoSale(request, reply);
 }
 
+// The same, for a handler that is a member function of `owner`:
+// `withSale(registry, request, reply, this, &QueueEndpoints::joinIn)`.
+template <typename Owner>
+void withSale(const SaleRegistry &registry, const HttpRequest &request, const Responder &reply, Owner *owner,
+              void (Owner::*handler)(const HttpRequest &, const Responder &, const std::shared_ptr<Sale> &))
+{
+    withSale(registry, request, reply, [owner, handler](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
+        (owner->*handler)(rq, rp, sale);
+    });
+}
+
 } // namespace SaleLookup

@@ -64,9 +64,7 @@ SaleQueue &QueueEndpoints::queueOf(qint64 saleId)
 
 void QueueEndpoints::join(const HttpRequest &request, const Responder &reply)
 {
-    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
-        joinIn(rq, rp, sale);
-    });
+    SaleLookup::withSale(m_sales, request, reply, this, &QueueEndpoints::joinIn);
 }
 
 void QueueEndpoints::joinIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
@@ -271,9 +269,7 @@ HttpResponse QueueEndpoints::ticketAnswer(const SaleQueue &queue, const Sale &sa
 
 void QueueEndpoints::status(const HttpRequest &request, const Responder &reply)
 {
-    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
-        statusIn(rq, rp, sale);
-    });
+    SaleLookup::withSale(m_sales, request, reply, this, &QueueEndpoints::statusIn);
 }
 
 void QueueEndpoints::statusIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
@@ -320,9 +316,7 @@ void QueueEndpoints::answerStatus(const SaleQueue *queue, const Sale &sale, qint
 
 void QueueEndpoints::challenge(const HttpRequest &request, const Responder &reply)
 {
-    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
-        challengeIn(rq, rp, sale);
-    });
+    SaleLookup::withSale(m_sales, request, reply, this, &QueueEndpoints::challengeIn);
 }
 
 void QueueEndpoints::challengeIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
@@ -368,9 +362,7 @@ QJsonObject QueueEndpoints::statsJson(const SaleQueue &queue, const Sale &sale) 
 
 void QueueEndpoints::stats(const HttpRequest &request, const Responder &reply)
 {
-    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
-        statsIn(rq, rp, sale);
-    });
+    SaleLookup::withSale(m_sales, request, reply, this, &QueueEndpoints::statsIn);
 }
 
 void QueueEndpoints::statsIn(const HttpRequest &, const Responder &reply, const std::shared_ptr<Sale> &sale)
@@ -380,9 +372,7 @@ void QueueEndpoints::statsIn(const HttpRequest &, const Responder &reply, const 
 
 void QueueEndpoints::changeSettings(const HttpRequest &request, const Responder &reply)
 {
-    SaleLookup::withSale(m_sales, request, reply, [this](const HttpRequest &rq, const Responder &rp, const std::shared_ptr<Sale> &sale) {
-        changeSettingsIn(rq, rp, sale);
-    });
+    SaleLookup::withSale(m_sales, request, reply, this, &QueueEndpoints::changeSettingsIn);
 }
 
 void QueueEndpoints::changeSettingsIn(const HttpRequest &request, const Responder &reply, const std::shared_ptr<Sale> &sale)
