@@ -44,8 +44,9 @@ private:
     }
 
     // 3 sales, 3,000 shoppers, 30,000 reservations; then the plan of one shopper's list.
-    void shoppersOrdersUseAnIndex(const Database &database)
+    void shoppersOrdersUseAnIndex(const QString &url)
     {
+        const Database database(DatabaseUrl::parse(url));
         QString error;
         Migrator migrator(database);
         QVERIFY2(migrator.migrate(&error), qPrintable(error));
@@ -94,8 +95,9 @@ private:
     }
 
     // 30,000 handled events of two handlers; then the plan of one dispatcher pass's read.
-    void handledEventsUseTheKey(const Database &database)
+    void handledEventsUseTheKey(const QString &url)
     {
+        const Database database(DatabaseUrl::parse(url));
         QString error;
         Migrator migrator(database);
         QVERIFY2(migrator.migrate(&error), qPrintable(error));
@@ -117,6 +119,21 @@ private:
         QCOMPARE(rows, 100);
     }
 
+    // Runs a check against a fresh SQLite file, or a PostgreSQL the fixture starts.
+    using Check = void (TestStorage::*)(const QString &url);
+    void onSqlite(Check check)
+    {
+        QTemporaryDir dir;
+        (this->*check)(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")));
+    }
+    void onPostgres(Check check)
+    {
+        PostgresFixture pg;
+        QString error;
+        QVERIFY2(pg.start(&error), qPrintable(error));
+        (this->*check)(pg.url());
+    }
+
 private Q_SLOTS:
     void parsesUrls()
     {
@@ -135,47 +152,12 @@ private Q_SLOTS:
                  QStringLiteral("postgresql://%1@db.example:5433/shop"));
     }
 
-    void migratesSqlite()
-    {
-        QTemporaryDir dir;
-        migrateTwice(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")));
-    }
-
-    void migratesPostgres()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        migrateTwice(pg.url());
-    }
-
-    void shoppersOrdersUseAnIndexOnSqlite()
-    {
-        QTemporaryDir dir;
-        shoppersOrdersUseAnIndex(Database(DatabaseUrl::parse(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")))));
-    }
-
-    void shoppersOrdersUseAnIndexOnPostgres()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        shoppersOrdersUseAnIndex(Database(DatabaseUrl::parse(pg.url())));
-    }
-
-    void handledEventsUseTheKeyOnSqlite()
-    {
-        QTemporaryDir dir;
-        handledEventsUseTheKey(Database(DatabaseUrl::parse(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db")))));
-    }
-
-    void handledEventsUseTheKeyOnPostgres()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        handledEventsUseTheKey(Database(DatabaseUrl::parse(pg.url())));
-    }
+    void migratesSqlite() { onSqlite(&TestStorage::migrateTwice); }
+    void migratesPostgres() { onPostgres(&TestStorage::migrateTwice); }
+    void shoppersOrdersUseAnIndexOnSqlite() { onSqlite(&TestStorage::shoppersOrdersUseAnIndex); }
+    void shoppersOrdersUseAnIndexOnPostgres() { onPostgres(&TestStorage::shoppersOrdersUseAnIndex); }
+    void handledEventsUseTheKeyOnSqlite() { onSqlite(&TestStorage::handledEventsUseTheKey); }
+    void handledEventsUseTheKeyOnPostgres() { onPostgres(&TestStorage::handledEventsUseTheKey); }
 };
 
 QTEST_GUILESS_MAIN(TestStorage)
