@@ -95,15 +95,14 @@ std::optional<OrderSaga::Reservation> OrderSaga::load(const QSqlDatabase &db, co
 
 void OrderSaga::ensureOrder(const QSqlDatabase &db, const Reservation &r, const QString &status, qint64 now) const
 {
-    CachedQuery existing = execCached(db, QStringLiteral("SELECT 1 FROM orders WHERE order_id = ?"), {r.orderId});
-    if (existing->next()) {
-        execCached(db, QStringLiteral("UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ?"), {status, now, r.orderId});
-        return;
-    }
+    // One statement for "create it, or move the one a crashed attempt left": no SELECT
+    // first. The item's unique index (order_items_one_per_order) keeps a repeat to one row.
     execCached(db, QStringLiteral("INSERT INTO orders(order_id, user_id, sale_id, order_date, order_total_cents, status, updated_at) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                  "ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at"),
                {r.orderId, r.userId, r.saleId, now, r.totalCents(), status, now});
-    execCached(db, QStringLiteral("INSERT INTO order_items(order_id, product_id, quantity, price_paid_cents) VALUES (?, ?, ?, ?)"),
+    execCached(db, QStringLiteral("INSERT INTO order_items(order_id, product_id, quantity, price_paid_cents) VALUES (?, ?, ?, ?) "
+                                  "ON CONFLICT (order_id) DO NOTHING"),
                {r.orderId, r.productId, r.quantity, r.priceCents});
 }
 
@@ -126,13 +125,11 @@ void OrderSaga::process(const QString &orderId)
                             {now, orderId})->numRowsAffected())
                 return false;
             ensureOrder(db, *r, QStringLiteral("Pending"), now);
-            CachedQuery payment = execCached(db, QStringLiteral("SELECT 1 FROM payments WHERE order_id = ?"), {orderId});
-            if (payment->next()) {
-                execCached(db, QStringLiteral("UPDATE payments SET attempts = attempts + 1, updated_at = ? WHERE order_id = ?"), {now, orderId});
-            } else {
-                execCached(db, QStringLiteral("INSERT INTO payments(order_id, amount_cents, status, attempts, created_at, updated_at) "
-                                              "VALUES (?, ?, 'Charging', 1, ?, ?)"), {orderId, r->totalCents(), now, now});
-            }
+            // A claim after a crash counts one more attempt on the payment row it left.
+            execCached(db, QStringLiteral("INSERT INTO payments(order_id, amount_cents, status, attempts, created_at, updated_at) "
+                                          "VALUES (?, ?, 'Charging', 1, ?, ?) "
+                                          "ON CONFLICT (order_id) DO UPDATE SET attempts = payments.attempts + 1, updated_at = EXCLUDED.updated_at"),
+                       {orderId, r->totalCents(), now, now});
             return true;
         });
         if (!claimed)
@@ -184,12 +181,14 @@ bool OrderSaga::confirm(const Reservation &r, const QString &paymentId)
         execCached(db, QStringLiteral("INSERT INTO stock_commitments(order_id, sale_id, product_id, quantity, committed_at) VALUES (?, ?, ?, ?, ?)"),
                    {r.orderId, r.saleId, r.productId, r.quantity, now});
         const double amount = centsToAmount(r.totalCents());
-        Outbox::append(db, Outbox::Type::PaymentProcessed, r.orderId,
-                       with(r.ids(), {{QStringLiteral("paymentId"), paymentId}, {QStringLiteral("status"), QStringLiteral("Success")},
-                                      {QStringLiteral("amount"), amount}}), now);
-        Outbox::append(db, Outbox::Type::OrderConfirmed, r.orderId,
-                       with(r.ids(), {{QStringLiteral("status"), QStringLiteral("Confirmed")}, {QStringLiteral("paymentId"), paymentId},
-                                      {QStringLiteral("finalPrice"), amount}, {QStringLiteral("purchaseTime"), isoUtc(now)}}), now);
+        Outbox::append(db, r.orderId,
+                       {{Outbox::Type::PaymentProcessed,
+                         with(r.ids(), {{QStringLiteral("paymentId"), paymentId}, {QStringLiteral("status"), QStringLiteral("Success")},
+                                        {QStringLiteral("amount"), amount}})},
+                        {Outbox::Type::OrderConfirmed,
+                         with(r.ids(), {{QStringLiteral("status"), QStringLiteral("Confirmed")}, {QStringLiteral("paymentId"), paymentId},
+                                        {QStringLiteral("finalPrice"), amount}, {QStringLiteral("purchaseTime"), isoUtc(now)}})}},
+                       now);
         return true;
     });
     if (won) {
@@ -214,14 +213,15 @@ bool OrderSaga::fail(const Reservation &r, const QString &reason, const QString 
         ensureOrder(db, r, QStringLiteral("Failed"), now);
         execCached(db, QStringLiteral("UPDATE orders SET failure_reason = ? WHERE order_id = ?"), {reason, r.orderId});
         released = UnitRelease::releaseInTransaction(db, r.orderId, QString(), now);
-        Outbox::append(db, Outbox::Type::PaymentProcessed, r.orderId,
-                       with(r.ids(), {{QStringLiteral("paymentId"), QString()}, {QStringLiteral("status"), QStringLiteral("Failed")},
-                                      {QStringLiteral("amount"), centsToAmount(r.totalCents())}, {QStringLiteral("reason"), reason}}), now);
-        Outbox::append(db, Outbox::Type::OrderFailed, r.orderId,
-                       with(r.ids(), {{QStringLiteral("status"), QStringLiteral("Failed")}, {QStringLiteral("reason"), reason}}), now);
+        std::vector<Outbox::Event> events = {
+            {Outbox::Type::PaymentProcessed,
+             with(r.ids(), {{QStringLiteral("paymentId"), QString()}, {QStringLiteral("status"), QStringLiteral("Failed")},
+                            {QStringLiteral("amount"), centsToAmount(r.totalCents())}, {QStringLiteral("reason"), reason}})},
+            {Outbox::Type::OrderFailed, with(r.ids(), {{QStringLiteral("status"), QStringLiteral("Failed")}, {QStringLiteral("reason"), reason}})}};
         if (released)
-            Outbox::append(db, Outbox::Type::StockReleased, r.orderId,
-                           with(r.ids(), {{QStringLiteral("destination"), QStringLiteral("sale")}, {QStringLiteral("reason"), QStringLiteral("failed")}}), now);
+            events.push_back({Outbox::Type::StockReleased,
+                              with(r.ids(), {{QStringLiteral("destination"), QStringLiteral("sale")}, {QStringLiteral("reason"), QStringLiteral("failed")}})});
+        Outbox::append(db, r.orderId, events, now);
         return true;
     });
     if (released)
@@ -250,11 +250,13 @@ bool OrderSaga::expire(const QString &orderId)
         execCached(db, QStringLiteral("UPDATE orders SET failure_reason = ? WHERE order_id = ?"),
                    {QStringLiteral("reservation expired before payment"), orderId});
         released = UnitRelease::releaseInTransaction(db, orderId, QString(), now);
-        Outbox::append(db, Outbox::Type::ReservationExpired, orderId,
-                       with(r->ids(), {{QStringLiteral("status"), QStringLiteral("Expired")}, {QStringLiteral("expiresAt"), isoUtc(r->expiresAtMs)}}), now);
+        std::vector<Outbox::Event> events = {
+            {Outbox::Type::ReservationExpired,
+             with(r->ids(), {{QStringLiteral("status"), QStringLiteral("Expired")}, {QStringLiteral("expiresAt"), isoUtc(r->expiresAtMs)}})}};
         if (released)
-            Outbox::append(db, Outbox::Type::StockReleased, orderId,
-                           with(r->ids(), {{QStringLiteral("destination"), QStringLiteral("sale")}, {QStringLiteral("reason"), QStringLiteral("expired")}}), now);
+            events.push_back({Outbox::Type::StockReleased,
+                              with(r->ids(), {{QStringLiteral("destination"), QStringLiteral("sale")}, {QStringLiteral("reason"), QStringLiteral("expired")}})});
+        Outbox::append(db, orderId, events, now);
         return true;
     });
     if (released)
@@ -340,11 +342,13 @@ OrderSaga::Answer OrderSaga::refund(const QString &orderId)
             const QString destination = toSale ? QStringLiteral("sale") : QStringLiteral("master");
             execCached(db, QStringLiteral("UPDATE stock_commitments SET returned_at = ?, returned_to = ? WHERE order_id = ?"),
                        {now, destination, orderId});
-            Outbox::append(db, Outbox::Type::OrderRefunded, orderId,
-                           with(r->ids(), {{QStringLiteral("status"), QStringLiteral("Confirmed")}, {QStringLiteral("refunded"), true},
-                                           {QStringLiteral("refundId"), back.paymentId}, {QStringLiteral("amount"), centsToAmount(r->totalCents())}}), now);
-            Outbox::append(db, Outbox::Type::StockReleased, orderId,
-                           with(r->ids(), {{QStringLiteral("destination"), destination}, {QStringLiteral("reason"), QStringLiteral("refunded")}}), now);
+            Outbox::append(db, orderId,
+                           {{Outbox::Type::OrderRefunded,
+                             with(r->ids(), {{QStringLiteral("status"), QStringLiteral("Confirmed")}, {QStringLiteral("refunded"), true},
+                                             {QStringLiteral("refundId"), back.paymentId}, {QStringLiteral("amount"), centsToAmount(r->totalCents())}})},
+                            {Outbox::Type::StockReleased,
+                             with(r->ids(), {{QStringLiteral("destination"), destination}, {QStringLiteral("reason"), QStringLiteral("refunded")}})}},
+                           now);
         });
         if (released)
             UnitRelease::applyToMemory(m_registry, *released);

@@ -9,12 +9,49 @@
 
 #include <QJsonDocument>
 
+#include <array>
+
 namespace Outbox {
+
+namespace {
+
+// "INSERT ... VALUES (...)" with one row per event, built once per count: each is a
+// statement of its own in the connection's cache.
+constexpr int maxEventsPerStatement = 4;
+
+const QString &insertSql(int events)
+{
+    static const std::array<QString, maxEventsPerStatement + 1> sql = [] {
+        std::array<QString, maxEventsPerStatement + 1> all;
+        QString values;
+        for (int n = 1; n <= maxEventsPerStatement; ++n) {
+            values += n == 1 ? QStringLiteral("(?, ?, ?, ?, 0)") : QStringLiteral(", (?, ?, ?, ?, 0)");
+            all[n] = QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES ") + values;
+        }
+        return all;
+    }();
+    return sql[events];
+}
+
+} // namespace
 
 void append(const QSqlDatabase &db, const QString &type, const QString &aggregateId, const QJsonObject &payload, qint64 nowMs)
 {
-    execCached(db, QStringLiteral("INSERT INTO outbox(event_type, aggregate_id, payload, created_at, attempts) VALUES (?, ?, ?, ?, 0)"),
-               {type, aggregateId, QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact)), nowMs});
+    append(db, aggregateId, {{type, payload}}, nowMs);
+}
+
+void append(const QSqlDatabase &db, const QString &aggregateId, const std::vector<Event> &events, qint64 nowMs)
+{
+    for (size_t first = 0; first < events.size(); first += maxEventsPerStatement) {
+        const int count = int(qMin(events.size() - first, size_t(maxEventsPerStatement)));
+        QVariantList bind;
+        bind.reserve(count * 4);
+        for (size_t i = first; i < first + size_t(count); ++i) {
+            const Event &e = events[i];
+            bind << e.type << aggregateId << QString::fromUtf8(QJsonDocument(e.payload).toJson(QJsonDocument::Compact)) << nowMs;
+        }
+        execCached(db, insertSql(count), bind);
+    }
 }
 
 QByteArray purchaseAttemptedPayload(const ReservationRecord &r, qint64 productId)

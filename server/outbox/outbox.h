@@ -37,6 +37,16 @@ inline const QString RegistrationRepeated = QStringLiteral("RegistrationRepeated
 // Inserts one event; throws DatabaseError (which rolls back the caller's transaction).
 void append(const QSqlDatabase &db, const QString &type, const QString &aggregateId, const QJsonObject &payload, qint64 nowMs);
 
+// The events one change causes to one aggregate (an order's confirmation: its payment and
+// the order confirmed), inserted in one statement and in this order, which is the order
+// they are delivered in (up to four rows a statement). Throws DatabaseError.
+struct Event
+{
+    QString type;
+    QJsonObject payload;
+};
+void append(const QSqlDatabase &db, const QString &aggregateId, const std::vector<Event> &events, qint64 nowMs);
+
 // The payloads of PurchaseAttempted and InventoryReserved for one reservation, written
 // as bytes (the same bytes QJsonDocument would write; unit_tst_jsonwriter).
 QByteArray purchaseAttemptedPayload(const ReservationRecord &r, qint64 productId);

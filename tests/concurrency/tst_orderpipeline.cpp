@@ -40,6 +40,13 @@ qint64 remainingInMemory(const QUrl &server, qint64 saleId)
     return HttpClient(server).get(QStringLiteral("/sales/%1").arg(saleId)).json().value(QStringLiteral("remainingStock")).toInteger(-1);
 }
 
+// The attempts the saga counted on an order's payment row (a claim is one), or -1.
+qint64 paymentAttempts(const Database &database, const QString &orderId)
+{
+    QSqlQuery q = execOrThrow(database.connection(), QStringLiteral("SELECT attempts FROM payments WHERE order_id = ?"), {orderId});
+    return q.next() ? q.value(0).toLongLong() : -1;
+}
+
 // Asks the server for each order (a few): true when all of them are Failed. Cheaper
 // than an audit of the whole sale while the server is at work.
 bool allFailed(HttpClient &admin, const QSet<QString> &orderIds)
@@ -244,8 +251,14 @@ class TestOrderPipeline : public QObject
         HttpClient restartedAdmin(server.baseUrl());
         restartedAdmin.setBearer(SaleFixture::adminToken(restartedAdmin));
         QTRY_VERIFY_WITH_TIMEOUT(allFailed(restartedAdmin, chargedButPending), 60000);
-        for (const QString &id : chargedButPending)
+        const Database database(DatabaseUrl::parse(url));
+        for (const QString &id : chargedButPending) {
             QCOMPARE(gateway.netCharges(id), 1); // failed, but its money still taken
+            // Claimed before the kill and again after it: the second claim counted an
+            // attempt on the payment row the first one left (the audit below checks that
+            // each order still has one order row and one item).
+            QVERIFY2(paymentAttempts(database, id) >= 2, qPrintable(id));
+        }
         gateway.unreachableFor.clear();
         const OrderAudit audit = waitUntilFinal(url, sale, accepted, 120000);
         int refunded = 0;
