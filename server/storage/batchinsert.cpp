@@ -1,9 +1,9 @@
 #include "batchinsert.h"
 
+#include "cachedquery.h"
 #include "database.h"
 
 #include <QSqlDriver>
-#include <QSqlError>
 
 #include <sqlite3.h>
 
@@ -59,12 +59,10 @@ QString BatchInsert::statementFor(int rows) const
     return QStringLiteral("INSERT INTO %1(%2) VALUES %3").arg(m_table, m_columns.join(QStringLiteral(", ")), tuples.join(QStringLiteral(", ")));
 }
 
-void BatchInsert::execute(QSqlQuery &query, int rows)
+void BatchInsert::execute(qsizetype firstRow, int rows)
 {
-    for (int i = 0; i < rows * m_columns.size(); ++i)
-        query.addBindValue(m_pending.at(i));
-    if (!query.exec())
-        throw DatabaseError{QStringLiteral("batch insert into %1 failed: %2").arg(m_table, query.lastError().text())};
+    const qsizetype columns = m_columns.size();
+    execCached(m_db, statementFor(rows), m_pending.mid(firstRow * columns, rows * columns));
 }
 
 void BatchInsert::throwNative(const char *what) const
@@ -124,23 +122,24 @@ void BatchInsert::add(const QVariantList &row)
     m_pending += row;
     if (m_pending.size() < m_columns.size() * m_rowsPerStatement)
         return;
-    if (!m_full) {
-        m_full.emplace(m_db);
-        if (!m_full->prepare(statementFor(m_rowsPerStatement)))
-            throw DatabaseError{QStringLiteral("batch insert prepare failed: ") + m_full->lastError().text()};
-    }
-    execute(*m_full, m_rowsPerStatement);
+    execute(0, m_rowsPerStatement);
     m_pending.clear();
 }
 
 void BatchInsert::flush()
 {
     const int rows = int(m_pending.size() / m_columns.size());
-    if (rows == 0)
-        return;
-    QSqlQuery rest(m_db);
-    if (!rest.prepare(statementFor(rows)))
-        throw DatabaseError{QStringLiteral("batch insert prepare failed: ") + rest.lastError().text()};
-    execute(rest, rows);
+    // The rest in chunks of powers of two (a tail of 45 rows: 32, 8, 4 and 1), so a
+    // connection keeps a few prepared statements per table, not one for every tail size.
+    int chunk = 1;
+    while (chunk * 2 <= rows)
+        chunk *= 2;
+    int done = 0;
+    for (; chunk > 0; chunk /= 2) {
+        if (rows & chunk) {
+            execute(done, chunk);
+            done += chunk;
+        }
+    }
     m_pending.clear();
 }

@@ -6,7 +6,6 @@
 #include <QStringList>
 #include <QVariantList>
 
-#include <optional>
 
 struct sqlite3_stmt;
 
@@ -16,8 +15,10 @@ struct sqlite3_stmt;
 //   (QSqlDriver::handle()), bound and stepped per row. QtSql's per-value binding (a
 //   placeholder name built and looked up for every value) cost more than SQLite's own
 //   work in the purchase journal's group commit.
-// - PostgreSQL: multi-row `VALUES (...), (...)` statements of up to `rowsPerStatement`
-//   rows, one round trip each.
+// - PostgreSQL: multi-row `VALUES (...), (...)` statements of `rowsPerStatement` rows, and
+//   the rest in chunks of powers of two, one round trip each. They come from the
+//   connection's statement cache (execCached): prepared once per connection, not for every
+//   batch.
 class BatchInsert
 {
 public:
@@ -31,7 +32,7 @@ public:
 
 private:
     QString statementFor(int rows) const;
-    void execute(QSqlQuery &query, int rows);
+    void execute(qsizetype firstRow, int rows); // PostgreSQL: rows of m_pending from firstRow
     void insertNative(const QVariantList &row);
     [[noreturn]] void throwNative(const char *what) const;
 
@@ -40,6 +41,5 @@ private:
     QStringList m_columns;
     int m_rowsPerStatement;
     QVariantList m_pending;
-    std::optional<QSqlQuery> m_full; // prepared once for a full chunk
     sqlite3_stmt *m_native = nullptr; // SQLite: the single-row INSERT
 };

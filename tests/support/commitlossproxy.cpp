@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QMetaObject>
+#include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtEndian>
@@ -62,7 +63,7 @@ private:
                 const quint32 code = body.size() >= 4 ? qFromBigEndian<quint32>(body.constData()) : 0;
                 m_startupDone = code != SslRequestCode && code != GssEncRequestCode; // the startup message itself
             } else if (type == 'Q' || type == 'P') {
-                if (body.contains(m_proxy.m_marker))
+                if (carriesMarker(body))
                     m_marked = true;
                 const bool commit = type == 'Q' && body.trimmed().toUpper().startsWith("COMMIT");
                 const bool rollback = type == 'Q' && body.trimmed().toUpper().startsWith("ROLLBACK");
@@ -80,6 +81,29 @@ private:
             m_upstream->write(m_pending.constData(), at);
             m_pending.remove(0, at);
         }
+    }
+
+    // True when a statement runs the marked SQL: its text holds the marker, or it executes
+    // a statement prepared from such a text. Qt's PostgreSQL driver sends "PREPARE name AS
+    // sql" once per statement it keeps, then "EXECUTE name (values)" for every run.
+    bool carriesMarker(const QByteArray &body)
+    {
+        const QByteArray text = body.trimmed();
+        const auto nameAfter = [&text](qsizetype from) {
+            qsizetype end = from;
+            while (end < text.size() && text.at(end) != ' ' && text.at(end) != '(' && text.at(end) != '\0')
+                ++end;
+            return text.mid(from, end - from);
+        };
+        if (text.startsWith("EXECUTE "))
+            return m_markedStatements.contains(nameAfter(8));
+        if (text.startsWith("DEALLOCATE "))
+            m_markedStatements.remove(nameAfter(11));
+        if (!text.contains(m_proxy.m_marker))
+            return false;
+        if (text.startsWith("PREPARE "))
+            m_markedStatements.insert(nameAfter(8));
+        return true;
     }
 
     // The COMMIT is on its way to PostgreSQL: let it arrive (then FIN, so PostgreSQL reads
@@ -114,6 +138,7 @@ private:
     QByteArray m_pending;
     bool m_startupDone = false;
     bool m_marked = false; // the current transaction contains the marker
+    QSet<QByteArray> m_markedStatements; // prepared statements whose SQL holds the marker
     bool m_losing = false; // the answer to a COMMIT is being lost
     bool m_finished = false;
 };

@@ -14,7 +14,8 @@ class QObject;
 // messages (PostgreSQL's wire protocol) and relays them as they are; once armed, it waits
 // for a transaction whose statements contain `marker` (e.g. "INSERT INTO reservations"),
 // forwards its COMMIT and then closes both sides before PostgreSQL's answer can come
-// back. PostgreSQL commits; the client cannot know. The relay runs on its own thread.
+// back. A transaction that executes a statement prepared earlier (on the same connection)
+// from SQL with the marker counts as containing it. PostgreSQL commits; the client cannot know. The relay runs on its own thread.
 class CommitLossProxy
 {
 public:

@@ -3,6 +3,7 @@
 // session holds) and on SQLite: the same SQL nested gets a statement of its own, and a
 // connection that broke and reopened prepares afresh instead of using names it lost.
 #include "postgresfixture.h"
+#include "storage/batchinsert.h"
 #include "storage/cachedquery.h"
 #include "storage/database.h"
 
@@ -45,6 +46,34 @@ void nestedSameStatement(const QSqlDatabase &db)
     QCOMPARE(valuesFrom(outer), QList<int>({40, 50})); // undisturbed by the inner run
     CachedQuery again = execCached(db, sql, {5});
     QCOMPARE(valuesFrom(again), QList<int>({50}));
+}
+
+// Batches of `sizes` rows through BatchInsert (8 rows a statement), each in a transaction
+// of its own; every row must be there once, in order.
+void insertBatches(const QSqlDatabase &db, const QList<int> &sizes)
+{
+    execOrThrow(db, QStringLiteral("DROP TABLE IF EXISTS batched"));
+    execOrThrow(db, QStringLiteral("CREATE TABLE batched(id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, label TEXT)"));
+    int next = 0;
+    for (int b = 0; b < sizes.size(); ++b) {
+        inTransaction(db, [&] {
+            BatchInsert insert(db, QStringLiteral("batched"), {QStringLiteral("id"), QStringLiteral("batch"), QStringLiteral("label")}, 8);
+            for (int i = 0; i < sizes[b]; ++i, ++next)
+                insert.add({next, b, next % 3 ? QVariant(QStringLiteral("row %1").arg(next)) : QVariant(QMetaType::fromType<QString>())});
+            insert.flush();
+        });
+    }
+    QSqlQuery q = execOrThrow(db, QStringLiteral("SELECT id, batch, label FROM batched ORDER BY id"));
+    int expected = 0;
+    for (int b = 0; b < sizes.size(); ++b) {
+        for (int i = 0; i < sizes[b]; ++i, ++expected) {
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), expected);
+            QCOMPARE(q.value(1).toInt(), b);
+            QCOMPARE(q.value(2).isNull(), expected % 3 == 0);
+        }
+    }
+    QVERIFY(!q.next());
 }
 
 } // namespace
@@ -142,6 +171,27 @@ private Q_SLOTS:
         QCOMPARE(q->value(0).toInt(), 20);
         QCOMPARE(preparedInSession(db), 1); // prepared anew on the new session
         execOrThrow(db, QStringLiteral("DROP TABLE numbers"));
+    }
+
+    // The journal's batches: full statements of 8 rows and the rest in powers of two, all
+    // prepared once on the connection, whatever the batch sizes.
+    void postgresBatchInsertPreparesOnce()
+    {
+        Database database(DatabaseUrl::parse(m_pg.url()));
+        const QSqlDatabase db = database.connection();
+        insertBatches(db, {1, 7, 8, 13, 0, 31, 5, 16, 3});
+        if (QTest::currentTestFailed())
+            return;
+        // 8, 4, 2 and 1 rows a statement: four statements for 84 rows in nine batches.
+        QCOMPARE(preparedInSession(db), 4);
+        execOrThrow(db, QStringLiteral("DROP TABLE batched"));
+    }
+
+    void sqliteBatchInsert()
+    {
+        QTemporaryDir dir;
+        Database database(DatabaseUrl::parse(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("t.db"))));
+        insertBatches(database.connection(), {1, 7, 8, 13, 0, 31, 5, 16, 3});
     }
 
 private:
