@@ -218,7 +218,7 @@ bool ScenarioRunner::restartServer(const QMap<QString, QString> &settings)
         return false;
     }
     m_report.serverConfig += QStringLiteral("; restarted with\n") + m_server->configText();
-    m_generator = std::make_unique<LoadGenerator>(m_server->port(), m_server->pid());
+    m_generator = newGenerator();
     m_admin = std::make_unique<HttpClient>(m_server->baseUrl());
     m_admin->setBearer(SaleFixture::adminToken(*m_admin));
     return true;

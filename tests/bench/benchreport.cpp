@@ -72,6 +72,12 @@ QString phaseTable(const RunMetrics &m)
         }
         t += QStringLiteral("Server CPU µs per request by thread: %1\n\n").arg(kinds.join(QStringLiteral(", ")));
     }
+    if (requests > 0 && m.databaseCpuSeconds >= 0) {
+        t += QStringLiteral("PostgreSQL's CPU (all its processes): %1 s, %2 µs per request; with the server's, %3 µs per request\n\n")
+                 .arg(m.databaseCpuSeconds, 0, 'f', 1)
+                 .arg(m.databaseCpuSeconds * 1e6 / double(requests), 0, 'f', 1)
+                 .arg((m.databaseCpuSeconds + m.serverCpuSeconds) * 1e6 / double(requests), 0, 'f', 1);
+    }
     t += QStringLiteral("| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | answers by status |\n"
                         "|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (const auto &e : m.endpoints()) {
@@ -137,6 +143,7 @@ QJsonObject metricsJson(const RunMetrics &m)
                      byThread.insert(kind, cpu);
                  return byThread;
              }()},
+            {QStringLiteral("databaseCpuSeconds"), m.databaseCpuSeconds},
             {QStringLiteral("serverPeakRssKiB"), m.serverPeakRssKiB},
             {QStringLiteral("latency"), histogramJson(m.overall())},
             {QStringLiteral("endpoints"), endpoints},

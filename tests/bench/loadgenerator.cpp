@@ -64,9 +64,10 @@ Parsed parseAnswer(const std::string &in)
 
 } // namespace
 
-LoadGenerator::LoadGenerator(quint16 port, qint64 serverPid)
+LoadGenerator::LoadGenerator(quint16 port, qint64 serverPid, qint64 databasePid)
     : m_port(port)
     , m_serverPid(serverPid)
+    , m_databasePid(databasePid)
     , m_epoll(::epoll_create1(EPOLL_CLOEXEC))
     , m_tty(::isatty(STDERR_FILENO))
 {
@@ -259,6 +260,7 @@ void LoadGenerator::run(Workload &workload, const LoadPlan &plan, RunMetrics &me
     const double cpu0 = ProcessStats::selfCpuSeconds();
     const double serverCpu0 = ProcessStats::cpuSeconds(m_serverPid);
     const std::map<QString, double> threadsCpu0 = ProcessStats::cpuSecondsByThread(m_serverPid);
+    const double databaseCpu0 = m_databasePid > 0 ? ProcessStats::treeCpuSeconds(m_databasePid) : -1;
     m_t0 = ProcessStats::monotonicNs();
     const qint64 deadline = m_t0 + qint64(plan.maxSeconds * 1e9);
     const qint64 interval = plan.model == LoadModel::Open && plan.rate > 0 ? qint64(1e9 / plan.rate) : 0;
@@ -368,6 +370,10 @@ void LoadGenerator::run(Workload &workload, const LoadPlan &plan, RunMetrics &me
     for (const auto &[kind, seconds] : ProcessStats::cpuSecondsByThread(m_serverPid)) {
         const auto before = threadsCpu0.find(kind);
         metrics.serverCpuByThread[kind] = seconds - (before == threadsCpu0.end() ? 0.0 : before->second);
+    }
+    if (databaseCpu0 >= 0) {
+        const double databaseCpu = ProcessStats::treeCpuSeconds(m_databasePid);
+        metrics.databaseCpuSeconds = databaseCpu >= 0 ? databaseCpu - databaseCpu0 : -1;
     }
     metrics.serverPeakRssKiB = ProcessStats::peakRssKiB(m_serverPid);
     metrics.connections = count;

@@ -29,7 +29,9 @@ struct LoadPlan
 class LoadGenerator
 {
 public:
-    LoadGenerator(quint16 port, qint64 serverPid);
+    // `databasePid`: PostgreSQL's process, whose CPU (with its backends') each phase also
+    // reports; 0 when the database is inside the server (SQLite).
+    LoadGenerator(quint16 port, qint64 serverPid, qint64 databasePid = 0);
     ~LoadGenerator();
     LoadGenerator(const LoadGenerator &) = delete;
     LoadGenerator &operator=(const LoadGenerator &) = delete;
@@ -60,6 +62,7 @@ private:
 
     quint16 m_port;
     qint64 m_serverPid;
+    qint64 m_databasePid;
     int m_epoll = -1;
     std::vector<Connection> m_connections;
     std::vector<int> m_idle;

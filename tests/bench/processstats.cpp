@@ -21,23 +21,34 @@ double selfCpuSeconds()
 
 namespace {
 
-// utime + stime of a /proc/.../stat file, in seconds; -1 when it cannot be read.
-double statCpuSeconds(const QString &path)
+// The fields of a /proc/.../stat file after the command name (field 3 is index 0); empty
+// when it cannot be read.
+QList<QByteArray> statFields(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return -1;
+        return {};
     const QByteArray line = f.readAll();
     // The command name may hold spaces: fields count from the last ')'.
     const int close = line.lastIndexOf(')');
     if (close < 0)
-        return -1;
-    const QList<QByteArray> fields = line.mid(close + 2).split(' ');
-    // After ')': field 3 is index 0; utime is field 14, stime field 15.
+        return {};
+    return line.mid(close + 2).split(' ');
+}
+
+double ticksToSeconds(double ticks)
+{
+    return ticks / double(::sysconf(_SC_CLK_TCK));
+}
+
+// utime + stime of a /proc/.../stat file, in seconds; -1 when it cannot be read.
+double statCpuSeconds(const QString &path)
+{
+    const QList<QByteArray> fields = statFields(path);
+    // utime is field 14, stime field 15.
     if (fields.size() < 13)
         return -1;
-    const double ticks = double(::sysconf(_SC_CLK_TCK));
-    return (fields[11].toDouble() + fields[12].toDouble()) / ticks;
+    return ticksToSeconds(fields[11].toDouble() + fields[12].toDouble());
 }
 
 QString threadKind(QByteArray name)
@@ -66,6 +77,42 @@ void pinThisProcess(int core)
     const QStringList tids = QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString &tid : tids)
         ::sched_setaffinity(pid_t(tid.toInt()), sizeof set, &set);
+}
+
+double treeCpuSeconds(qint64 pid)
+{
+    struct Process { qint64 parent = 0; double seconds = 0; };
+    std::map<qint64, Process> processes;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 id = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        const QList<QByteArray> fields = statFields(QStringLiteral("/proc/%1/stat").arg(id));
+        // ppid is field 4; utime, stime, cutime and cstime fields 14 to 17. A process's
+        // cutime and cstime hold the children it reaped (a backend that ended), not the
+        // living ones, so nothing is counted twice.
+        if (fields.size() < 15)
+            continue;
+        processes[id] = {fields[1].toLongLong(),
+                         ticksToSeconds(fields[11].toDouble() + fields[12].toDouble() + fields[13].toDouble() + fields[14].toDouble())};
+    }
+    if (!processes.count(pid))
+        return -1;
+    double total = 0;
+    for (const auto &[id, process] : processes) {
+        // Counted when `pid` is this process or one of its ancestors.
+        for (qint64 at = id, hops = 0; at > 0 && hops < 64; ++hops) {
+            if (at == pid) {
+                total += process.seconds;
+                break;
+            }
+            const auto up = processes.find(at);
+            at = up == processes.end() ? 0 : up->second.parent;
+        }
+    }
+    return total;
 }
 
 std::map<QString, double> cpuSecondsByThread(qint64 pid)

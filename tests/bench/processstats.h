@@ -11,6 +11,9 @@ namespace ProcessStats {
 
 double selfCpuSeconds();
 double cpuSeconds(qint64 pid);      // -1 when the process is gone
+// CPU seconds of `pid` and every process below it, with the children they already reaped
+// (PostgreSQL: the postmaster, its backends and workers). -1 when `pid` is gone.
+double treeCpuSeconds(qint64 pid);
 // CPU seconds of each kind of thread of `pid`, by thread name with a trailing number
 // dropped ("fs-saga-2" and "fs-saga-1" are "fs-saga", "http-0" is "http"). Threads that
 // ended are not counted (their time went to the process). Empty when the process is gone.

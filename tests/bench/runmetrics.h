@@ -51,6 +51,7 @@ public:
     double generatorCpuSeconds = 0;
     double serverCpuSeconds = 0;
     std::map<QString, double> serverCpuByThread; // seconds per kind of thread (ProcessStats)
+    double databaseCpuSeconds = -1; // PostgreSQL's processes (-1: SQLite, inside the server)
     qint64 serverPeakRssKiB = 0;
     int connections = 0;
     QString model;          // closed or open

@@ -39,6 +39,8 @@ public:
 
 private:
     bool startServer(const QMap<QString, QString> &settings);
+    // A generator for the running server (and PostgreSQL's processes, when it runs there).
+    std::unique_ptr<LoadGenerator> newGenerator() const;
     std::shared_ptr<RunMetrics> load(const QString &phase, Workload &workload, const LoadPlan &plan, bool charted);
     LoadPlan plan(double seconds) const;
     bool registerCrowd(int count);

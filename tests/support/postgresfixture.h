@@ -23,6 +23,9 @@ public:
     bool isRunning() const { return m_server.state() != QProcess::NotRunning; }
     QString url() const; // postgresql://flashsale:flashsale@127.0.0.1:PORT/flashsale
     quint16 port() const { return m_port; }
+    // The process started for the server (postgres, or the runuser in front of it as root):
+    // PostgreSQL's processes are it and its descendants. 0 when not running.
+    qint64 processId() const { return m_server.processId(); }
     // Runs SQL through psql and returns its unaligned output.
     QString psql(const QString &sql, QString *error = nullptr) const;
 
