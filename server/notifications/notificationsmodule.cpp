@@ -8,6 +8,7 @@
 #include "orders/ordersmodule.h"
 #include "outbox/outbox.h"
 #include "pushsession.h"
+#include "storage/cachedquery.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
 #include "waitingroom/waitingroommodule.h"
@@ -154,9 +155,15 @@ void NotificationsModule::mail(const OutboxDispatcher::Event &event)
         subject = QStringLiteral("Someone tried to register with your address");
     if (subject.isEmpty() || userId == 0)
         return;
-    QSqlQuery q = execOrThrow(m_server.database().connection(), QStringLiteral("SELECT email FROM users WHERE user_id = ?"), {userId});
-    if (!q.next())
-        return;
+    QString email;
+    {
+        // Once per order, on the dispatcher's connection: kept prepared (one round trip, not
+        // three), and let go before sending, so no read stays open meanwhile.
+        CachedQuery q = execCached(m_server.database().connection(), QStringLiteral("SELECT email FROM users WHERE user_id = ?"), {userId});
+        if (!q->next())
+            return;
+        email = q->value(0).toString();
+    }
     QString body;
     if (event.type == T::AccountRegistered)
         body = QStringLiteral("Your FlashSale account is ready: sign in with this address and the password you chose.");
@@ -166,5 +173,5 @@ void NotificationsModule::mail(const OutboxDispatcher::Event &event)
                               "nothing to do.");
     else
         body = QStringLiteral("%1: order %2.").arg(subject, event.payload.value(QStringLiteral("orderId")).toString());
-    m_email->send({MessageSender::Channel::Email, q.value(0).toString(), subject, body, event.id});
+    m_email->send({MessageSender::Channel::Email, email, subject, body, event.id});
 }

@@ -1,6 +1,7 @@
 #include "outboxdispatcher.h"
 
 #include "core/timeutil.h"
+#include "storage/batchinsert.h"
 #include "storage/cachedquery.h"
 #include "storage/database.h"
 #include "telemetry/logger.h"
@@ -67,6 +68,26 @@ std::vector<OutboxDispatcher::Event> OutboxDispatcher::read(const QSqlDatabase &
     return events;
 }
 
+void OutboxDispatcher::markDelivered(const QSqlDatabase &db, const std::vector<qint64> &eventIds, qint64 nowMs)
+{
+    // Chunks of 64 ids, then powers of two: a few statements kept per connection.
+    constexpr size_t chunkMax = 64;
+    size_t done = 0;
+    while (done < eventIds.size()) {
+        size_t chunk = chunkMax;
+        while (chunk > eventIds.size() - done)
+            chunk /= 2;
+        QString sql = QStringLiteral("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE event_id IN (?");
+        QVariantList bind{nowMs, eventIds[done]};
+        for (size_t i = 1; i < chunk; ++i) {
+            sql += QStringLiteral(", ?");
+            bind << eventIds[done + i];
+        }
+        execCached(db, sql + QLatin1Char(')'), bind);
+        done += chunk;
+    }
+}
+
 int OutboxDispatcher::deliverBatch()
 {
     QSqlDatabase db = m_db.connection();
@@ -100,15 +121,21 @@ int OutboxDispatcher::deliverBatch()
     }
     const qint64 now = nowMs();
     inTransaction(db, [&] {
+        // A statement per chunk of rows, not per event: on PostgreSQL each is a round trip.
+        BatchInsert handledRows(db, QStringLiteral("handled_events"),
+                                {QStringLiteral("handler"), QStringLiteral("event_id"), QStringLiteral("handled_at")});
+        std::vector<qint64> delivered;
+        delivered.reserve(outcomes.size());
         for (const Outcome &o : outcomes) {
             for (const QString &name : o.newlyHandled)
-                execCached(db, QStringLiteral("INSERT INTO handled_events(handler, event_id, handled_at) VALUES (?, ?, ?)"), {name, o.eventId, now});
-            if (o.error.isEmpty()) {
-                execCached(db, QStringLiteral("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE event_id = ?"), {now, o.eventId});
-            } else {
+                handledRows.add({name, o.eventId, now});
+            if (o.error.isEmpty())
+                delivered.push_back(o.eventId);
+            else
                 execCached(db, QStringLiteral("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE event_id = ?"), {o.error, o.eventId});
-            }
         }
+        handledRows.flush();
+        markDelivered(db, delivered, now);
     });
     int failed = 0;
     for (const Outcome &o : outcomes) {

@@ -56,6 +56,8 @@ public:
 private:
     void deliverPending();
     int deliverBatch();
+    // Sets delivered_at (and counts the attempt) for these events, in a few statements.
+    static void markDelivered(const QSqlDatabase &db, const std::vector<qint64> &eventIds, qint64 nowMs);
 
     const Database &m_db;
     std::vector<std::pair<QString, Handler>> m_handlers;
