@@ -70,21 +70,17 @@ std::vector<OutboxDispatcher::Event> OutboxDispatcher::read(const QSqlDatabase &
 
 void OutboxDispatcher::markDelivered(const QSqlDatabase &db, const std::vector<qint64> &eventIds, qint64 nowMs)
 {
-    // Chunks of 64 ids, then powers of two: a few statements kept per connection.
-    constexpr size_t chunkMax = 64;
-    size_t done = 0;
-    while (done < eventIds.size()) {
-        size_t chunk = chunkMax;
-        while (chunk > eventIds.size() - done)
-            chunk /= 2;
-        QString sql = QStringLiteral("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE event_id IN (?");
-        QVariantList bind{nowMs, eventIds[done]};
-        for (size_t i = 1; i < chunk; ++i) {
-            sql += QStringLiteral(", ?");
-            bind << eventIds[done + i];
-        }
-        execCached(db, sql + QLatin1Char(')'), bind);
-        done += chunk;
+    // One statement per run of ids without a gap (a pass usually has one or two): every id
+    // inside such a range is an event this pass delivered, so no other event, one that
+    // committed since the read or one that failed, can be marked by it.
+    size_t first = 0;
+    while (first < eventIds.size()) {
+        size_t last = first;
+        while (last + 1 < eventIds.size() && eventIds[last + 1] == eventIds[last] + 1)
+            ++last;
+        execCached(db, QStringLiteral("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE event_id >= ? AND event_id <= ?"),
+                   {nowMs, eventIds[first], eventIds[last]});
+        first = last + 1;
     }
 }
 

@@ -56,7 +56,8 @@ public:
 private:
     void deliverPending();
     int deliverBatch();
-    // Sets delivered_at (and counts the attempt) for these events, in a few statements.
+    // Sets delivered_at (and counts the attempt) for these events, in ascending id order,
+    // with one statement per run of consecutive ids.
     static void markDelivered(const QSqlDatabase &db, const std::vector<qint64> &eventIds, qint64 nowMs);
 
     const Database &m_db;
