@@ -224,10 +224,11 @@ private Q_SLOTS:
     {
         SaleDashboard *dashboard = m_saleWindow->dashboard();
         m_saleWindow->showPage(dashboard);
-        // At least 5 s of load (sale reads and sold-out purchase attempts, rounds of 5,000
-        // over 200 connections, at most 40 rounds), sent from a thread of their own so that
-        // the GUI thread only runs the console and the embedded server's main-thread work,
-        // as it would for a merchant.
+        // 5 s of load (sale reads and sold-out purchase attempts, rounds of 5,000 over 200
+        // connections), sent from a thread of their own so that the GUI thread only runs
+        // the console and the embedded server's main-thread work, as it would for a
+        // merchant. The time ends it: the cap of 200 rounds (1,000,000 requests) is a
+        // bound, not the plan (40 rounds took 4.8 s on a fast machine and cut it short).
         QList<RawRequest> load;
         for (int i = 0; i < 5000; ++i) {
             if (i % 2)
@@ -235,14 +236,17 @@ private Q_SLOTS:
             else
                 load.append(SaleFixture::purchase(m_saleId, m_tokens.at(i % m_tokens.size()), "load-" + QByteArray::number(i), 1));
         }
-        QList<RawResponse> answers;
+        qint64 sent = 0;
+        qint64 answered = 0; // below 500: nothing refused for want of the server
         int rounds = 0;
         std::unique_ptr<QThread> generator(QThread::create([&] {
             ConcurrentClient crowd(QHostAddress::LocalHost, m_server->baseUrl().port(), 200);
             QElapsedTimer busy;
             busy.start();
-            while (busy.elapsed() < 5000 && rounds < 40) {
-                answers += crowd.run(load);
+            while (busy.elapsed() < 5000 && rounds < 200) {
+                for (const RawResponse &a : crowd.run(load))
+                    answered += a.status > 0 && a.status < 500 ? 1 : 0;
+                sent += load.size();
                 ++rounds;
             }
         }));
@@ -264,12 +268,9 @@ private Q_SLOTS:
         heartbeat.stop();
         const double seconds = double(clock.elapsed()) / 1000.0;
         const int refreshes = dashboard->refreshes() - refreshesBefore;
-        int answered = 0;
-        for (const RawResponse &a : std::as_const(answers))
-            answered += a.status > 0 && a.status < 500 ? 1 : 0;
-        qInfo() << "load:" << answers.size() << "requests in" << seconds << "s;" << refreshes
+        qInfo() << "load:" << sent << "requests in" << seconds << "s;" << refreshes
                 << "dashboard refreshes; worst GUI-thread gap" << worstGapMs << "ms";
-        QCOMPARE(answered, int(load.size()) * rounds);
+        QCOMPARE(answered, qint64(load.size()) * rounds);
         QVERIFY(seconds >= 5.0);
         QVERIFY2(worstGapMs < 500, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(worstGapMs)));
         // Once a second, allowing one tick dropped while an answer was still out.
