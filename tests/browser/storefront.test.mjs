@@ -236,7 +236,9 @@ describe('storefront', { concurrency: 1 }, () => {
     await axeCheck(page, 'order confirmed');
 
     await page.getByRole('link', { name: 'See all my orders' }).click();
-    await page.locator('.order-confirmed').first().waitFor();
+    // `.order` alone: the sale page's status line is `.order-status.order-confirmed`, and it
+    // may still be on the page when the click has been made.
+    await page.locator('.order.order-confirmed').first().waitFor();
     assert.equal(await page.locator('.order').count(), 1);
     await page.getByText(`Phone ${XSS}`, { exact: true }).first().waitFor();
     await snap(page, '06-my-orders');
@@ -522,7 +524,7 @@ describe('storefront', { concurrency: 1 }, () => {
       assert.equal(now.data.remainingStock, 3, 'the unit went back');
 
       await page.getByRole('link', { name: 'See all my orders' }).click();
-      const card = page.locator('.order-expired');
+      const card = page.locator('.order.order-expired'); // the list's card, not the sale page's status line
       await card.waitFor();
       assert.equal(await page.locator('.order').count(), 1);
       await card.getByText(orderStates.Expired.title, { exact: true }).waitFor();
@@ -533,7 +535,7 @@ describe('storefront', { concurrency: 1 }, () => {
       const orders = await slowApi.ordersOf(sale.saleId);
       assert.deepEqual(orders.map((o) => o.status), ['Expired']);
       await page.reload();
-      await page.locator('.order-expired').waitFor();
+      await page.locator('.order.order-expired').waitFor();
     });
   });
 
