@@ -3,7 +3,8 @@
 // accounts) buy at the same moment over real connections. The failing shoppers' units are
 // reserved in memory, then given back when their commit fails, so while they are in flight
 // the stock looks empty: no shopper may be told 409 sold-out then. Every succeeding shopper
-// must get 202 (a false 409 to one of them would leave a unit unsold), every failing one
+// must get 202, at once or when it retries a 503 with the same key as the answer asks (a
+// false 409 to one of them would leave a unit unsold), every failing one
 // 503 (or a true 409 once all is sold), and the sale must end with all 100 units sold.
 // On SQLite and on PostgreSQL.
 #include "concurrentclient.h"
@@ -68,15 +69,41 @@ class TestNoFalseSoldOut : public QObject
         ConcurrentClient crowd(QHostAddress::LocalHost, server.baseUrl().port(), requests.size());
         const QList<RawResponse> answers = crowd.run(requests);
 
+        // A lucky shopper may be told 503 "the last units are being recorded, retry with the
+        // same key" when units are still in flight after eight commits (docs/reliability.md):
+        // that is not a refusal. Such a shopper retries with the same key, as the answer
+        // asks, up to five times, and must then get 202. A 409 to a lucky shopper is never
+        // right.
+        QList<RawResponse> finalAnswers = answers;
+        int luckyRetried = 0;
+        for (int round = 0; round < 5; ++round) {
+            QList<int> again;
+            for (int i = 0; i < finalAnswers.size(); ++i) {
+                if (who[i].first && finalAnswers[i].status == 503)
+                    again.append(i);
+            }
+            if (again.isEmpty())
+                break;
+            luckyRetried += round == 0 ? int(again.size()) : 0;
+            QList<RawRequest> retries;
+            for (int i : std::as_const(again))
+                retries.append(requests[i]);
+            const QList<RawResponse> retried = ConcurrentClient(QHostAddress::LocalHost, server.baseUrl().port(), int(retries.size())).run(retries);
+            for (int k = 0; k < again.size(); ++k)
+                finalAnswers[again[k]] = retried.value(k);
+        }
+        qInfo() << "lucky shoppers told 503 and retried with the same key:" << luckyRetried;
+
         QSet<QString> accepted;
         QMap<int, int> byStatus;
-        for (int i = 0; i < answers.size(); ++i) {
-            const RawResponse &a = answers[i];
+        for (int i = 0; i < finalAnswers.size(); ++i) {
+            const RawResponse &a = finalAnswers[i];
             byStatus[a.status]++;
             const QString what = QStringLiteral("%1 shopper %2: %3 %4").arg(who[i].first ? QStringLiteral("lucky") : QStringLiteral("unlucky")).arg(who[i].second)
                                      .arg(a.status).arg(QString::fromUtf8(a.body));
             // A failing shopper is 503, or 409 once the sale is really sold out (checked below:
-            // it ends with every unit sold); a succeeding one is never refused.
+            // it ends with every unit sold); a succeeding one is never refused, and at the
+            // latest its retry with the same key is taken.
             if (who[i].first)
                 QVERIFY2(a.status == 202, qPrintable(what));
             else
