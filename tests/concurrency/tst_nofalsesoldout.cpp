@@ -75,24 +75,17 @@ class TestNoFalseSoldOut : public QObject
         // asks, up to five times, and must then get 202. A 409 to a lucky shopper is never
         // right.
         QList<RawResponse> finalAnswers = answers;
-        int luckyRetried = 0;
-        for (int round = 0; round < 5; ++round) {
-            QList<int> again;
-            for (int i = 0; i < finalAnswers.size(); ++i) {
-                if (who[i].first && finalAnswers[i].status == 503)
-                    again.append(i);
-            }
-            if (again.isEmpty())
-                break;
-            luckyRetried += round == 0 ? int(again.size()) : 0;
-            QList<RawRequest> retries;
-            for (int i : std::as_const(again))
-                retries.append(requests[i]);
-            const QList<RawResponse> retried = ConcurrentClient(QHostAddress::LocalHost, server.baseUrl().port(), int(retries.size())).run(retries);
-            for (int k = 0; k < again.size(); ++k)
-                finalAnswers[again[k]] = retried.value(k);
+        QList<int> luckyUnavailable;
+        for (int i = 0; i < finalAnswers.size(); ++i) {
+            if (who[i].first && finalAnswers[i].status == 503)
+                luckyUnavailable.append(i);
         }
-        qInfo() << "lucky shoppers told 503 and retried with the same key:" << luckyRetried;
+        ConcurrentClient retry(QHostAddress::LocalHost, server.baseUrl().port(), 20);
+        retryWithSameKeys(retry, requests, luckyUnavailable, 5, 0, [&](int i, const RawResponse &a) {
+            finalAnswers[i] = a;
+            return a.status == 503;
+        });
+        qInfo() << "lucky shoppers told 503 and retried with the same key:" << luckyUnavailable.size();
 
         QSet<QString> accepted;
         QMap<int, int> byStatus;
@@ -131,13 +124,7 @@ private Q_SLOTS:
 
     void sqlite() { burst(QString()); }
 
-    void postgres()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        burst(pg.url());
-    }
+    void postgres() { PostgresFixture::runOnFresh([this](const QString &url) { burst(url); }); }
 };
 
 QTEST_GUILESS_MAIN(TestNoFalseSoldOut)

@@ -297,21 +297,13 @@ class TestOrderPipeline : public QObject
         server.terminate();
     }
 
-    static void onPostgres(const std::function<void(const QString &databaseUrl)> &test)
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        test(pg.url());
-    }
-
 private Q_SLOTS:
     void initTestCase() { SaleFixture::provideAdminFromEnvironment(); }
 
     void sqliteBurstWithFailures() { burstWithFailures(QString()); }
-    void postgresBurstWithFailures() { onPostgres([this](const QString &url) { burstWithFailures(url); }); }
+    void postgresBurstWithFailures() { PostgresFixture::runOnFresh([this](const QString &url) { burstWithFailures(url); }); }
     void sqliteUnderFire() { underFire(QString()); }
-    void postgresUnderFire() { onPostgres([this](const QString &url) { underFire(url); }); }
+    void postgresUnderFire() { PostgresFixture::runOnFresh([this](const QString &url) { underFire(url); }); }
 };
 
 QTEST_GUILESS_MAIN(TestOrderPipeline)

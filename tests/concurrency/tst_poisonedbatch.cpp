@@ -201,13 +201,7 @@ private Q_SLOTS:
 
     void sqlite() { mixedBatches(QString()); }
 
-    void postgres()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        mixedBatches(pg.url());
-    }
+    void postgres() { PostgresFixture::runOnFresh([this](const QString &url) { mixedBatches(url); }); }
 };
 
 QTEST_GUILESS_MAIN(TestPoisonedBatch)

@@ -111,21 +111,9 @@ private Q_SLOTS:
     void sqliteLimitOne() { burst(QString(), 1, false); }
     void sqliteLimitTwoMixedQuantities() { burst(QString(), 2, true); }
 
-    void postgresLimitOne()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        burst(pg.url(), 1, false);
-    }
+    void postgresLimitOne() { PostgresFixture::runOnFresh([this](const QString &url) { burst(url, 1, false); }); }
 
-    void postgresLimitTwoMixedQuantities()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        burst(pg.url(), 2, true);
-    }
+    void postgresLimitTwoMixedQuantities() { PostgresFixture::runOnFresh([this](const QString &url) { burst(url, 2, true); }); }
 };
 
 QTEST_GUILESS_MAIN(TestPurchaseBurst)

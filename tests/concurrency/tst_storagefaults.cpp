@@ -65,32 +65,19 @@ class TestStorageFaults : public QObject
     Q_OBJECT
 
     // Retries the 503'd requests (same keys) until each is taken; at most `rounds` rounds.
-    static bool retryUntilTaken(ConcurrentClient &client, const QList<RawRequest> &requests, QList<int> pending,
+    static bool retryUntilTaken(ConcurrentClient &client, const QList<RawRequest> &requests, const QList<int> &pending,
                                 QSet<QString> &accepted, int rounds, QString *why)
     {
-        for (int round = 0; round < rounds && !pending.isEmpty(); ++round) {
-            QList<RawRequest> again;
-            for (int i : pending)
-                again.append(requests[i]);
-            const QList<RawResponse> answers = client.run(again, 30000);
-            QList<int> still;
-            for (int k = 0; k < answers.size(); ++k) {
-                if (answers[k].status == 202)
-                    accepted.insert(answers[k].json().value(QStringLiteral("orderId")).toString());
-                else
-                    still.append(pending[k]);
-                if (answers[k].status != 202 && answers[k].status != 503) {
-                    *why = QStringLiteral("retry answered %1 %2").arg(answers[k].status).arg(QString::fromUtf8(answers[k].body));
-                    return false;
-                }
-            }
-            pending = still;
-            if (!pending.isEmpty())
-                QTest::qWait(1000); // as the 503's Retry-After asks
-        }
-        if (!pending.isEmpty())
-            *why = QStringLiteral("%1 purchases still 503 after %2 rounds of retries").arg(pending.size()).arg(rounds);
-        return pending.isEmpty();
+        const QList<int> left = retryWithSameKeys(client, requests, pending, rounds, 1000, [&](int, const RawResponse &a) {
+            if (a.status == 202)
+                accepted.insert(a.json().value(QStringLiteral("orderId")).toString());
+            else if (a.status != 503 && why->isEmpty())
+                *why = QStringLiteral("retry answered %1 %2").arg(a.status).arg(QString::fromUtf8(a.body));
+            return a.status == 503;
+        });
+        if (!left.isEmpty() && why->isEmpty())
+            *why = QStringLiteral("%1 purchases still 503 after %2 rounds of retries").arg(left.size()).arg(rounds);
+        return why->isEmpty();
     }
 
     // The server's database URL through `relay` instead of straight to PostgreSQL.
@@ -119,20 +106,8 @@ class TestStorageFaults : public QObject
             if (take(i, answers[i]))
                 pending.append(i);
         }
-        for (int round = 0; round < 8 && !pending.isEmpty(); ++round) {
-            QTest::qWait(1000);
-            QList<int> again;
-            std::swap(again, pending);
-            QList<RawRequest> retries;
-            for (int i : again)
-                retries.append(requests[i]);
-            const QList<RawResponse> retried = ConcurrentClient(QHostAddress::LocalHost, port, 20).run(retries, 30000);
-            for (int k = 0; k < retried.size(); ++k) {
-                if (take(again[k], retried[k]))
-                    pending.append(again[k]);
-            }
-        }
-        return pending;
+        ConcurrentClient retry(QHostAddress::LocalHost, port, 20);
+        return retryWithSameKeys(retry, requests, pending, 8, 1000, take);
     }
 
 private Q_SLOTS:

@@ -4,6 +4,7 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QTcpSocket>
+#include <QTest>
 #include <QTimer>
 
 #include <memory>
@@ -165,4 +166,24 @@ QList<RawResponse> ConcurrentClient::run(const QList<RawRequest> &requests, int 
         c.socket->abort();
     }
     return results;
+}
+
+QList<int> retryWithSameKeys(ConcurrentClient &client, const QList<RawRequest> &requests, QList<int> pending, int rounds,
+                             int pauseMs, const std::function<bool(int request, const RawResponse &answer)> &file)
+{
+    for (int round = 0; round < rounds && !pending.isEmpty(); ++round) {
+        if (pauseMs > 0)
+            QTest::qWait(pauseMs);
+        QList<int> sent;
+        std::swap(sent, pending);
+        QList<RawRequest> again;
+        for (int i : std::as_const(sent))
+            again.append(requests[i]);
+        const QList<RawResponse> answers = client.run(again, 30000);
+        for (int k = 0; k < sent.size(); ++k) {
+            if (file(sent[k], answers.value(k)))
+                pending.append(sent[k]);
+        }
+    }
+    return pending;
 }

@@ -48,3 +48,12 @@ private:
     QHostAddress m_source;
     std::function<void(int, const RawResponse &)> m_onAnswer;
 };
+
+// Sends again, with the same idempotency keys, requests that a server answered 503
+// ("retry with the same key"), as a shopper who follows that answer does: requests[i] for
+// each i in `pending`, on `client`, for at most `rounds` rounds, waiting `pauseMs` before
+// each round (a 503's Retry-After asks for 1 s). `file(i, answer)` takes each answer and
+// says whether to send request i again. Returns the requests still to send after the last
+// round.
+QList<int> retryWithSameKeys(ConcurrentClient &client, const QList<RawRequest> &requests, QList<int> pending, int rounds,
+                             int pauseMs, const std::function<bool(int request, const RawResponse &answer)> &file);

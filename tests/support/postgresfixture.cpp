@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QTcpServer>
+#include <QTest>
 #include <QThread>
 
 #include <csignal>
@@ -188,4 +189,12 @@ QString PostgresFixture::psql(const QString &sql, QString *error) const
     if (!ok && error)
         *error = out;
     return out.trimmed();
+}
+
+void PostgresFixture::runOnFresh(const std::function<void(const QString &databaseUrl)> &test)
+{
+    PostgresFixture pg;
+    QString error;
+    QVERIFY2(pg.start(&error), qPrintable(error));
+    test(pg.url());
 }

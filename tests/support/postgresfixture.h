@@ -4,6 +4,8 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include <functional>
+
 // A real PostgreSQL for one test: initdb in a temporary folder, postgres on a free
 // loopback port, one database `flashsale` owned by user `flashsale`. Stopped and
 // removed by the destructor. As root, the server runs as the `postgres` system user.
@@ -30,6 +32,9 @@ public:
     QString psql(const QString &sql, QString *error = nullptr) const;
 
     static quint16 freePort();
+    // Starts a PostgreSQL of its own, runs `test` against its URL, and stops it. The
+    // calling test fails (QVERIFY) when the server cannot start.
+    static void runOnFresh(const std::function<void(const QString &databaseUrl)> &test);
 
 private:
     bool launch(QString *error);

@@ -117,13 +117,7 @@ private Q_SLOTS:
         marksOnlyWhatWasDelivered(QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("outbox.db")));
     }
 
-    void postgres()
-    {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        marksOnlyWhatWasDelivered(pg.url());
-    }
+    void postgres() { PostgresFixture::runOnFresh([this](const QString &url) { marksOnlyWhatWasDelivered(url); }); }
 };
 
 QTEST_GUILESS_MAIN(TestOutboxDispatcher)

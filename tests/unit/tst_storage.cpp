@@ -128,10 +128,7 @@ private:
     }
     void onPostgres(Check check)
     {
-        PostgresFixture pg;
-        QString error;
-        QVERIFY2(pg.start(&error), qPrintable(error));
-        (this->*check)(pg.url());
+        PostgresFixture::runOnFresh([&](const QString &url) { (this->*check)(url); });
     }
 
 private Q_SLOTS:
