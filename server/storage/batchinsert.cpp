@@ -2,25 +2,9 @@
 
 #include "cachedquery.h"
 #include "database.h"
-
-#include <QSqlDriver>
+#include "sqlitehandle.h"
 
 #include <sqlite3.h>
-
-namespace {
-
-// The connection's sqlite3 handle, as Qt's documentation of QSqlDriver::handle() shows.
-sqlite3 *sqliteHandle(const QSqlDatabase &db)
-{
-    if (!isSqlite(db))
-        return nullptr;
-    const QVariant v = db.driver()->handle();
-    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
-        return nullptr;
-    return *static_cast<sqlite3 *const *>(v.constData());
-}
-
-} // namespace
 
 BatchInsert::BatchInsert(const QSqlDatabase &db, const QString &table, const QStringList &columns, int rowsPerStatement)
     : m_db(db)

@@ -62,6 +62,9 @@ void configure(QSqlDatabase &db)
     // into the database file, with its fsync, inside whichever purchase commit crossed
     // 1,000 pages); Database::checkpoint() does it in the background instead.
     q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"));
+    // The background checkpoint restarts the log without shrinking its file; a file that
+    // a burst grew past this is cut back when the log next starts again.
+    q.exec(QStringLiteral("PRAGMA journal_size_limit=%1").arg(SqliteMaintenance::walSizeLimitBytes));
 }
 
 } // namespace
@@ -96,7 +99,7 @@ QSqlDatabase Database::connection() const
     QSqlDatabase db = QSqlDatabase::addDatabase(m_url.driverName(), name);
     if (m_url.kind == DatabaseUrl::Kind::Sqlite) {
         db.setDatabaseName(m_url.path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(sqliteBusyTimeoutMs));
     } else {
         db.setHostName(m_url.host);
         db.setPort(m_url.port);

@@ -21,13 +21,16 @@ public:
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
 
+    // How long a SQLite connection waits for another's write before it reports busy.
+    static constexpr int sqliteBusyTimeoutMs = 10000;
+
     const DatabaseUrl &url() const { return m_url; }
     bool isPostgres() const { return m_url.kind == DatabaseUrl::Kind::Postgresql; }
 
     // The calling thread's connection, opened on first use. Check isOpen().
     QSqlDatabase connection() const;
     // SQLite: copies the write-ahead log into the database file without blocking anyone
-    // and, once the log is large, empties it, holding writers for a few ms (the server
+    // and, once the log is large, makes it start again, holding writers for a few ms (the server
     // runs it every second on a database thread; storage/sqlitemaintenance.h).
     // PostgreSQL: nothing.
     void checkpoint() const;

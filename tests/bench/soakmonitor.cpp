@@ -109,7 +109,8 @@ SoakVerdict SoakMonitor::judge(double warmupSeconds) const
         // (mmap_size, 256 MiB), which grow with the data by design and are page cache.
         {"server memory (VmRSS)", "MiB", [mib](const SoakSample &s) { return mib(s.rssKiB); }, 10.0,
          [](double base) { return qMax(16.0, 0.2 * base); }, false},
-        // The log is emptied once it holds 64 MiB: it may swing by that much, never climb.
+        // The log starts again once it holds 64 MiB, over the same file, which is cut back
+        // past 256 MiB (journal_size_limit): it may fill up to about 64 MiB, never climb.
         {"SQLite write-ahead log file", "MiB", [mib](const SoakSample &s) { return mib(s.walKiB); }, 64.0, [](double) { return 192.0; },
          !m_walPath.isEmpty()},
         {"open descriptors", "fds", [](const SoakSample &s) { return double(s.fds); }, 20.0, [](double) { return 32.0; }},
