@@ -93,6 +93,7 @@ SoakVerdict SoakMonitor::judge(double warmupSeconds) const
         double slopeLimit;
         std::function<double(double atWarmupEnd)> rangeLimit;
         bool judged = true;
+        double ceiling = 0; // > 0: judged by its largest value alone, slope and range shown
     };
     const auto mib = [](qint64 kib) { return double(kib) / 1024.0; };
     const Resource resources[] = {
@@ -109,10 +110,12 @@ SoakVerdict SoakMonitor::judge(double warmupSeconds) const
         // (mmap_size, 256 MiB), which grow with the data by design and are page cache.
         {"server memory (VmRSS)", "MiB", [mib](const SoakSample &s) { return mib(s.rssKiB); }, 10.0,
          [](double base) { return qMax(16.0, 0.2 * base); }, false},
-        // The log starts again once it holds 64 MiB, over the same file, which is cut back
-        // past 256 MiB (journal_size_limit): it may fill up to about 64 MiB, never climb.
+        // The log starts again once it holds 64 MiB, written over the same file, so the
+        // file fills up to its working size once and stays there; journal_size_limit cuts
+        // it back past 256 MiB when the log starts again. Judged by that ceiling and one
+        // restart point more: a log that never started again outgrew it within minutes.
         {"SQLite write-ahead log file", "MiB", [mib](const SoakSample &s) { return mib(s.walKiB); }, 64.0, [](double) { return 192.0; },
-         !m_walPath.isEmpty()},
+         !m_walPath.isEmpty(), 320.0},
         {"open descriptors", "fds", [](const SoakSample &s) { return double(s.fds); }, 20.0, [](double) { return 32.0; }},
         {"threads", "threads", [](const SoakSample &s) { return double(s.threads); }, 4.0, [](double) { return 4.0; }},
     };
@@ -134,11 +137,17 @@ SoakVerdict SoakMonitor::judge(double warmupSeconds) const
         trend.slopeLimit = r.slopeLimit;
         trend.rangeLimit = r.rangeLimit(trend.atWarmupEnd);
         trend.slopeChecked = longEnough;
+        trend.ceiling = r.ceiling;
         QStringList broke;
-        if (longEnough && trend.slopePerHour > trend.slopeLimit)
-            broke << QStringLiteral("grows %1 %2/h (limit %3)").arg(trend.slopePerHour, 0, 'f', 2).arg(trend.unit).arg(trend.slopeLimit);
-        if (trend.max - trend.min > trend.rangeLimit)
-            broke << QStringLiteral("max - min %1 %2 (limit %3)").arg(trend.max - trend.min, 0, 'f', 1).arg(trend.unit).arg(trend.rangeLimit, 0, 'f', 1);
+        if (r.ceiling > 0) {
+            if (trend.max > r.ceiling)
+                broke << QStringLiteral("reached %1 %2 (ceiling %3)").arg(trend.max, 0, 'f', 1).arg(trend.unit).arg(r.ceiling, 0, 'f', 0);
+        } else {
+            if (longEnough && trend.slopePerHour > trend.slopeLimit)
+                broke << QStringLiteral("grows %1 %2/h (limit %3)").arg(trend.slopePerHour, 0, 'f', 2).arg(trend.unit).arg(trend.slopeLimit);
+            if (trend.max - trend.min > trend.rangeLimit)
+                broke << QStringLiteral("max - min %1 %2 (limit %3)").arg(trend.max - trend.min, 0, 'f', 1).arg(trend.unit).arg(trend.rangeLimit, 0, 'f', 1);
+        }
         trend.judged = r.judged;
         trend.verdict = broke.isEmpty() ? QStringLiteral("flat") : broke.join(QStringLiteral("; "));
         if (!r.judged)

@@ -38,6 +38,7 @@ struct SoakTrend
     double slopePerHour = 0;
     double slopeLimit = 0;   // per hour; checked only over a window of 10 minutes or more
     double rangeLimit = 0;   // max - min after the warm-up
+    double ceiling = 0;      // > 0: judged by the largest value alone (slope and range shown)
     bool slopeChecked = false;
     bool judged = true;      // false: shown only (VmRSS, which includes the mapped database file)
     QString verdict;         // "flat", or what broke
