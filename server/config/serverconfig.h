@@ -69,7 +69,6 @@ struct ServerConfig
         int reservationTtlSeconds = 600;
         int retireAfterEndSeconds = 60; // then an ended sale's keys and tickets leave memory; replays come from the journal
         int groupCommitMaxBatch = 512;
-        int groupCommitMaxDelayMs = 2;
     } purchase;
 
     struct Orders

@@ -187,7 +187,6 @@ std::vector<Setting> makeTable()
         field("purchase/reservationTtlSeconds", &C::purchase, &C::Purchase::reservationTtlSeconds, "A reservation not paid by then expires and its units return."),
         field("purchase/retireAfterEndSeconds", &C::purchase, &C::Purchase::retireAfterEndSeconds, "An ended sale's idempotency keys, per-shopper counts and waiting-room tickets leave memory this long after its end; replays are then answered from the journal, and its queue status from then on is 410."),
         field("purchase/groupCommitMaxBatch", &C::purchase, &C::Purchase::groupCommitMaxBatch, "Most reservations in one journal commit."),
-        field("purchase/groupCommitMaxDelayMs", &C::purchase, &C::Purchase::groupCommitMaxDelayMs, "Longest wait to fill a journal commit."),
         field("orders/workers", &C::orders, &C::Orders::workers, "Saga worker threads (they wait on the payment gateway)."),
         field("orders/pollIntervalMs", &C::orders, &C::Orders::pollIntervalMs, "Scan for orders with work left and expired reservations."),
         field("orders/outboxPollMs", &C::orders, &C::Orders::outboxPollMs, "The outbox dispatcher's scan for undelivered events."),
