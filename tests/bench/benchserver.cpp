@@ -75,7 +75,11 @@ bool BenchServer::start(const QString &binary, const QString &databaseUrl, const
     env.insert(QStringLiteral("FLASHSALE_ADMIN_PASSWORD"), SaleFixture::adminPassword);
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     m_process.setProcessEnvironment(env);
+    // One modifier: QProcess keeps only the last one set (a second one here once dropped
+    // the pinning, so --pin-cores pinned the generator alone).
     m_process.setChildProcessModifier([cores = m_cores] {
+        // If the bench dies (Ctrl-C, a time-out), the server goes with it.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (cores.isEmpty())
             return;
         cpu_set_t set;
@@ -90,8 +94,6 @@ bool BenchServer::start(const QString &binary, const QString &databaseUrl, const
     const QStringList args = {QStringLiteral("--headless"), QStringLiteral("--config"), configPath, QStringLiteral("--port"),
                               QStringLiteral("0"), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("--data-dir"),
                               m_dir.path(), QStringLiteral("--database"), m_databaseUrl, QStringLiteral("--no-demo")};
-    // If the bench dies (Ctrl-C, a time-out), the server goes with it.
-    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     m_process.start(binary, args);
     if (!m_process.waitForStarted(10000)) {
         *error = m_process.errorString();

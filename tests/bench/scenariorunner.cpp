@@ -528,8 +528,11 @@ bool ScenarioRunner::stress()
 
 QList<int> ScenarioRunner::serverCores()
 {
+    // The machine's cores, counted once before the generator pins itself: from then on
+    // QThread::idealThreadCount() counts the cores this process may use, which is one.
+    static const int machineCores = QThread::idealThreadCount();
     QList<int> cores;
-    for (int core = 0; core < QThread::idealThreadCount() - 1; ++core)
+    for (int core = 0; core < machineCores - 1; ++core)
         cores << core;
     return cores;
 }
@@ -547,10 +550,11 @@ int ScenarioRunner::run()
                                return f.open(QIODevice::ReadOnly) ? f.readAll().left(14).trimmed() : QByteArray("?");
                            }()));
     if (m_o.pinCores) {
-        const int generatorCore = QThread::idealThreadCount() - 1;
+        const QList<int> serverSide = serverCores(); // before the pinning, which changes the count
+        const int generatorCore = int(serverSide.size());
         ProcessStats::pinThisProcess(generatorCore);
         QStringList server;
-        for (int core : serverCores())
+        for (int core : serverSide)
             server << QString::number(core);
         m_report.machine += QStringLiteral("; pinned: the server on core(s) %1, the generator on core %2").arg(server.join(QStringLiteral(", "))).arg(generatorCore);
     }
