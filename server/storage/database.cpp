@@ -123,23 +123,32 @@ void Database::checkpoint() const
 
 bool Database::canWrite(QString *error) const
 {
-    QSqlDatabase db = connection();
-    if (!db.isOpen()) {
-        if (error)
-            *error = db.lastError().text();
-        return false;
+    // A connection that PostgreSQL dropped (it restarted, or ended the backend) fails its
+    // first statement and is closed by that failure. One more try, on a new connection,
+    // tells whether the database takes a write now: else readiness answered 503 once
+    // for every database thread's stale connection after the database was back, and a
+    // load balancer saw the node flap between ready and not.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        QSqlDatabase db = connection();
+        if (!db.isOpen()) {
+            if (error)
+                *error = db.lastError().text();
+            return false;
+        }
+        try {
+            inTransaction(db, [&] {
+                execOrThrow(db, QStringLiteral("UPDATE health_probe SET checked_at = ? WHERE probe_id = 1"),
+                            {QDateTime::currentMSecsSinceEpoch()});
+            });
+            return true;
+        } catch (const DatabaseError &e) {
+            if (error)
+                *error = e.message;
+            if (db.isOpen())
+                return false; // the database refused the write, on a live connection
+        }
     }
-    try {
-        inTransaction(db, [&] {
-            execOrThrow(db, QStringLiteral("UPDATE health_probe SET checked_at = ? WHERE probe_id = 1"),
-                        {QDateTime::currentMSecsSinceEpoch()});
-        });
-    } catch (const DatabaseError &e) {
-        if (error)
-            *error = e.message;
-        return false;
-    }
-    return true;
+    return false;
 }
 
 bool Database::probe(QString *error) const
