@@ -2,6 +2,7 @@
 
 #include "processstats.h"
 #include "runmetrics.h"
+#include "storage/sqlitemaintenance.h"
 
 #include <QFileInfo>
 
@@ -115,7 +116,7 @@ SoakVerdict SoakMonitor::judge(double warmupSeconds) const
         // it back past 256 MiB when the log starts again. Judged by that ceiling and one
         // restart point more: a log that never started again outgrew it within minutes.
         {"SQLite write-ahead log file", "MiB", [mib](const SoakSample &s) { return mib(s.walKiB); }, 64.0, [](double) { return 192.0; },
-         !m_walPath.isEmpty(), 320.0},
+         !m_walPath.isEmpty(), mib((SqliteMaintenance::walSizeLimitBytes + SqliteMaintenance::walRestartFrames * 4096) / 1024)},
         {"open descriptors", "fds", [](const SoakSample &s) { return double(s.fds); }, 20.0, [](double) { return 32.0; }},
         {"threads", "threads", [](const SoakSample &s) { return double(s.threads); }, 4.0, [](double) { return 4.0; }},
     };

@@ -43,14 +43,15 @@ QJsonArray samplesJson(const std::vector<SoakSample> &samples)
 
 QString trendText(const SoakTrend &t)
 {
+    const QString values = QStringLiteral("%1 at the end of the warm-up, %2 at the end (min %3, max %4")
+                               .arg(number(t.atWarmupEnd, 1), number(t.atEnd, 1), number(t.min, 1), number(t.max, 1));
     if (t.ceiling > 0)
-        return QStringLiteral("%1 at the end of the warm-up, %2 at the end (min %3, max %4, ceiling %5); slope %6 %7/h; max - min %8: %9")
-            .arg(number(t.atWarmupEnd, 1), number(t.atEnd, 1), number(t.min, 1), number(t.max, 1), number(t.ceiling, 0),
-                 number(t.slopePerHour, 2), t.unit, number(t.max - t.min, 1), t.verdict);
-    return QStringLiteral("%1 at the end of the warm-up, %2 at the end (min %3, max %4); slope %5 %6/h (limit %7%8); max - min %9 (limit %10): %11")
-        .arg(number(t.atWarmupEnd, 1), number(t.atEnd, 1), number(t.min, 1), number(t.max, 1), number(t.slopePerHour, 2), t.unit,
-             number(t.slopeLimit, 0), t.slopeChecked ? QString() : QStringLiteral(", not checked under 10 minutes"),
-             number(t.max - t.min, 1), number(t.rangeLimit, 1), t.verdict);
+        return QStringLiteral("%1, ceiling %2); slope %3 %4/h; max - min %5: %6")
+            .arg(values, number(t.ceiling, 0), number(t.slopePerHour, 2), t.unit, number(t.max - t.min, 1), t.verdict);
+    return QStringLiteral("%1); slope %2 %3/h (limit %4%5); max - min %6 (limit %7): %8")
+        .arg(values, number(t.slopePerHour, 2), t.unit, number(t.slopeLimit, 0),
+             t.slopeChecked ? QString() : QStringLiteral(", not checked under 10 minutes"), number(t.max - t.min, 1),
+             number(t.rangeLimit, 1), t.verdict);
 }
 
 // The value of one gauge in a Prometheus text answer; -1 when absent.
