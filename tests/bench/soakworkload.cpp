@@ -31,7 +31,7 @@ SoakWorkload::SoakWorkload(RunMetrics &metrics, const Crowd &crowd, const std::s
     , m_admin(adminAuthorization)
     , m_s(settings)
     , m_shoppers(crowd.authorization.size())
-    , m_random(startNs | 1)
+    , m_random(quint32(quint64(startNs) ^ (quint64(startNs) >> 32)))
 {
     const std::pair<Kind, const char *> names[] = {
         {List, "GET /sales"},
@@ -62,9 +62,7 @@ void SoakWorkload::schedule(qint64 shopper, int kind, qint64 atNs)
 
 void SoakWorkload::think(qint64 shopper, qint64 nowNs)
 {
-    // A small linear congruential generator: the same run every time, no locking.
-    m_random = m_random * 6364136223846793005LL + 1442695040888963407LL;
-    const double share = 0.5 + double(quint64(m_random) >> 11) / double(quint64(1) << 53);
+    const double share = 0.5 + m_random.generateDouble(); // a pause of 0.5 to 1.5 think times
     Shopper &s = m_shoppers[size_t(shopper)];
     s.attempts = 0;
     s.ticket = 0;

@@ -3,6 +3,7 @@
 #include "crowd.h"
 #include "workload.h"
 
+#include <QRandomGenerator>
 #include <QSet>
 #include <QString>
 
@@ -107,7 +108,7 @@ private:
     bool m_creating = false;
     qint64 m_adminRetryNs = 0;
     qint64 m_productId = 0;
-    qint64 m_random;
+    QRandomGenerator m_random; // the think times: this workload's own, so no locking
     qint64 m_acceptedCount = 0;
     QSet<QString> m_refunded;
     qint64 m_refundsRefused = 0;
