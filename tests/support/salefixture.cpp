@@ -60,10 +60,14 @@ QList<QByteArray> registerShoppers(ConcurrentClient &client, int count, const QS
     const int timeoutMs = std::max(120000, count * 30);
     auto tally = [](const QList<RawResponse> &answers, int expected) {
         QMap<int, int> byStatus;
-        for (const RawResponse &r : answers)
+        QString firstError;
+        for (const RawResponse &r : answers) {
             ++byStatus[r.status];
+            if (r.status != expected && firstError.isEmpty())
+                firstError = r.error.isEmpty() ? QString::fromUtf8(r.body.left(300)) : r.error;
+        }
         if (byStatus.value(expected) != answers.size())
-            qWarning() << "SaleFixture::registerShoppers: answers by status" << byStatus << "(0: no answer in time)";
+            qWarning() << "SaleFixture::registerShoppers: answers by status" << byStatus << "(0: no answer in time); the first:" << firstError;
     };
     tally(client.run(registrations, timeoutMs), 202);
     QList<QByteArray> tokens;
