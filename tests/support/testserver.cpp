@@ -65,6 +65,19 @@ ServerProcess::~ServerProcess()
 {
     if (m_process.state() != QProcess::NotRunning)
         terminate();
+    else
+        failOnSanitizerReport();
+}
+
+void ServerProcess::failOnSanitizerReport()
+{
+    // Sanitizer builds only report on standard error, and a report at exit (a race seen while
+    // stopping, a leak) changes nothing the test can see but the exit code it does not read.
+    const QByteArray err = m_process.readAllStandardError();
+    for (const char *marker : {"ERROR: AddressSanitizer", "WARNING: ThreadSanitizer", "ERROR: LeakSanitizer", ": runtime error: "}) {
+        if (err.contains(marker))
+            qFatal("the server reported under its sanitizer (exit code %d):\n%s", m_process.exitCode(), err.constData());
+    }
 }
 
 bool ServerProcess::start(const QStringList &extraArguments, QString *error, int timeoutMs)
@@ -111,15 +124,19 @@ void ServerProcess::kill()
         return;
     ::kill(pid_t(m_process.processId()), SIGKILL);
     m_process.waitForFinished(10000);
+    failOnSanitizerReport();
 }
 
 void ServerProcess::terminate()
 {
-    if (m_process.state() == QProcess::NotRunning)
+    if (m_process.state() == QProcess::NotRunning) {
+        failOnSanitizerReport();
         return;
+    }
     m_process.terminate();
     if (!m_process.waitForFinished(20000))
         kill();
+    failOnSanitizerReport();
 }
 
 QString testOutputDir()

@@ -52,6 +52,10 @@ public:
     QByteArray output() const { return m_output; }
 
 private:
+    // Once the server has ended: a sanitizer's report on its standard error ends the test
+    // (qFatal, with the report), since no answer the test checks would show it.
+    void failOnSanitizerReport();
+
     QTemporaryDir m_dir;
     QProcess m_process;
     QUrl m_url;
