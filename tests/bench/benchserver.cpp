@@ -1,5 +1,7 @@
 #include "benchserver.h"
 
+#include "sanitizerreport.h"
+
 #include <sched.h>
 
 #include <QDeadlineTimer>
@@ -126,11 +128,12 @@ QByteArray BenchServer::errorOutput()
 
 void BenchServer::stop()
 {
-    if (m_process.state() == QProcess::NotRunning)
-        return;
-    m_process.terminate();
-    if (!m_process.waitForFinished(30000)) {
-        m_process.kill();
-        m_process.waitForFinished(5000);
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.terminate();
+        if (!m_process.waitForFinished(30000)) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
     }
+    SanitizerReport::failOnFile(m_dir.filePath(QStringLiteral("server-stderr.log")), QStringLiteral("the bench's server"));
 }

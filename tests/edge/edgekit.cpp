@@ -1,5 +1,7 @@
 #include "edgekit.h"
 
+#include "sanitizerreport.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -52,6 +54,7 @@ ServerUnderAttack::~ServerUnderAttack()
             m_process.kill();
         m_process.waitForFinished(5000);
     }
+    SanitizerReport::failOnFile(m_dir.filePath(QStringLiteral("server.log")), QStringLiteral("the server under attack"));
 }
 
 bool ServerUnderAttack::start(const QByteArray &iniText, QString *error, int descriptorLimit, bool demo)

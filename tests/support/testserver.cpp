@@ -1,5 +1,7 @@
 #include "testserver.h"
 
+#include "sanitizerreport.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
@@ -71,13 +73,7 @@ ServerProcess::~ServerProcess()
 
 void ServerProcess::failOnSanitizerReport()
 {
-    // Sanitizer builds only report on standard error, and a report at exit (a race seen while
-    // stopping, a leak) changes nothing the test can see but the exit code it does not read.
-    const QByteArray err = m_process.readAllStandardError();
-    for (const char *marker : {"ERROR: AddressSanitizer", "WARNING: ThreadSanitizer", "ERROR: LeakSanitizer", ": runtime error: "}) {
-        if (err.contains(marker))
-            qFatal("the server reported under its sanitizer (exit code %d):\n%s", m_process.exitCode(), err.constData());
-    }
+    SanitizerReport::failOn(m_process.readAllStandardError(), QStringLiteral("the server (exit code %1)").arg(m_process.exitCode()));
 }
 
 bool ServerProcess::start(const QStringList &extraArguments, QString *error, int timeoutMs)

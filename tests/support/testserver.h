@@ -53,7 +53,7 @@ public:
 
 private:
     // Once the server has ended: a sanitizer's report on its standard error ends the test
-    // (qFatal, with the report), since no answer the test checks would show it.
+    // (SanitizerReport), since no answer the test checks would show it.
     void failOnSanitizerReport();
 
     QTemporaryDir m_dir;
