@@ -44,6 +44,11 @@ export async function startServer(extraIni = []) {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
       }
       rmSync(dir, { recursive: true, force: true });
+      // A sanitizer build reports on standard error only; a report at exit changes
+      // nothing a page shows (tests/support/sanitizerreport.h does the same for the C++ suites).
+      if (/ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|: runtime error: /.test(errors)) {
+        throw new Error(`the server reported under its sanitizer:\n${errors}`);
+      }
     },
   };
 }
