@@ -27,7 +27,7 @@ public:
     {
         start();
         m_ready.acquire();
-        return m_listening;
+        return m_listening.load(std::memory_order_acquire); // QSemaphore orders it, unseen by TSan
     }
     // After wait(): everything this thread did happens before what the caller does next.
     // QThread::wait() guarantees that, but inside Debian's uninstrumented Qt, where
@@ -41,9 +41,9 @@ protected:
     {
         {
             HttpWorker worker(m_context, m_descriptor);
-            m_listening = worker.startListening();
+            m_listening.store(worker.startListening(), std::memory_order_release);
             m_ready.release();
-            if (m_listening)
+            if (m_listening.load(std::memory_order_relaxed))
                 exec();
         }
         m_ended.store(true, std::memory_order_release);
@@ -53,7 +53,7 @@ private:
     const HttpContext &m_context;
     const qintptr m_descriptor;
     QSemaphore m_ready;
-    bool m_listening = false;
+    std::atomic<bool> m_listening{false};
     std::atomic<bool> m_ended{false};
 };
 
